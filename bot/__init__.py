@@ -1,0 +1,1 @@
+"""Orienta: outreach and orientation bot for people returning from migration."""

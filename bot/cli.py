@@ -1,0 +1,77 @@
+"""The `orienta` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.errors import OrientaError
+from bot.i18n import LANGUAGES
+from bot.types import CHANNELS
+
+__all__ = ["main"]
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.app import open_orienta
+    from bot.channels.console import run_chat
+
+    orienta = open_orienta()
+    try:
+        run_chat(orienta.engine, channel=args.channel, user=args.user, language=args.lang)
+    finally:
+        orienta.close()
+    return 0
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from bot.settings import load_settings
+    from bot.storage.db import make_engine, migrate
+
+    settings = load_settings()
+    database = make_engine(settings.database_url)
+    migrate(database)
+    database.dispose()
+    print(f"Database is up to date: {database.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="orienta", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    chat = sub.add_parser(
+        "chat",
+        help="talk to the bot in the terminal, as a returnee would on a phone",
+        description="Talk to Orienta in the terminal. With stdin redirected, reads one "
+        "message per line and prints each reply.",
+    )
+    chat.add_argument("--channel", choices=[c for c in CHANNELS if c != "console"], default="sms",
+                      help="render replies as this channel would (default: sms)")
+    chat.add_argument("--lang", choices=sorted(LANGUAGES),
+                      help="skip the language question for a new person")
+    chat.add_argument("--user", help="who you are (default: 'console' at a terminal, "
+                      "a new person for each scripted run)")
+    chat.set_defaults(func=_chat)
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.set_defaults(func=_migrate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except OrientaError as exc:
+        print(f"orienta: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,484 @@
+"""The conversation engine: one inbound message in, replies out, all in one transaction.
+
+For each message: drop a redelivery (same provider id: answer as the first time), find or
+create the contact, apply global keywords, advance the flow, and write state, answers,
+the inbound log and the replies (outbox rows) together. The engine knows no provider.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.flows import ORIENTATION
+from bot.flows.model import Ask, Event, Flow, FlowState, Say, Turn
+from bot.flows.orientation import CONSENT_VERSION
+from bot.flows.runner import advance, label_text, options_for, restart, start
+from bot.i18n import LANGUAGES, M, has_catalog, translate
+from bot.keywords import Keyword, match_keyword
+from bot.messaging import Choice, Inbound, Outbound
+from bot.settings import Settings
+from bot.storage.identities import create_identity, find_identity
+from bot.storage.models import (
+    Answer,
+    ChannelIdentity,
+    Contact,
+    Conversation,
+    Flag,
+    InboundMessage,
+    OutboxMessage,
+)
+from bot.types import Answers, Clock
+
+__all__ = ["Engine", "utcnow"]
+
+log = logging.getLogger(__name__)
+
+HOTLINES = M("hotlines.list", "En cas d'urgence, appelez : {numbers}.")
+NO_HOTLINES = M(
+    "hotlines.none",
+    "En cas d'urgence, allez au poste de police ou de la Croix-Rouge le plus proche.",
+)
+STOPPED = M(
+    "stop.confirmed",
+    "C'est noté : vous ne recevrez plus de messages d'Orienta. Écrivez REPRENDRE (ou START) "
+    "pour reprendre. Vos réponses sont gardées ; écrivez EFFACER pour les supprimer.",
+)
+RESTARTED_AFTER_STOP = M("start.confirmed", "Bon retour sur Orienta ! Nous reprenons.")
+HELP = M(
+    "help.message",
+    "Aide : répondez avec le numéro de votre choix (par exemple 1). Mots utiles, à tout "
+    "moment : MENU pour recommencer, LANGUE pour changer de langue, STOP pour ne plus "
+    "recevoir de messages, EFFACER pour supprimer vos réponses, URGENCE si vous êtes en "
+    "danger.",
+)
+URGENT = M(
+    "urgent.message",
+    "Votre sécurité passe avant tout. {hotlines} Notre équipe a été prévenue et vous "
+    "contactera dès que possible.",
+)
+ERASED = M(
+    "erase.done",
+    "Toutes vos réponses et vos données ont été effacées. Si vous nous écrivez à nouveau, "
+    "nous recommencerons depuis le début.",
+)
+NOT_ERASED = M("erase.cancelled", "D'accord, rien n'a été effacé.")
+WELCOME_BACK = M(
+    "resume.message",
+    "Bon retour ! Nous reprenons là où vous vous étiez arrêté(e). Écrivez MENU pour "
+    "recommencer depuis le début.",
+)
+LANGUAGE_PENDING = M(
+    "language.pending",
+    "Les messages en {language} sont en préparation. En attendant, nous continuons en "
+    "français. Écrivez LANGUE pour changer.",
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Turn:
+    """What one message does to one contact, before it is written."""
+
+    contact: Contact
+    identity: ChannelIdentity
+    inbound: InboundMessage
+    conversation: Conversation | None
+    replies: list[Say | Ask] = field(default_factory=list)
+    state: FlowState | None = None
+    erased: bool = False
+
+
+class Engine:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        clock: Clock = utcnow,
+        flow: Flow = ORIENTATION,
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.clock = clock
+        self.flow = flow
+
+    def handle(self, inbound: Inbound) -> list[Outbound]:
+        """The replies to `inbound`, once it and everything it changed are committed."""
+        for attempt in range(3):
+            try:
+                with self.sessions.begin() as session:
+                    return self._handle(session, inbound)
+            except IntegrityError:
+                # The same message, or the same new person, was being stored concurrently:
+                # run again, and find what the other transaction committed.
+                if attempt == 2:
+                    raise
+                log.info("retrying inbound after a concurrent insert", extra={"attempt": attempt})
+        raise AssertionError("unreachable")
+
+    # -- one transaction ---------------------------------------------------------------
+
+    def _handle(self, session: Session, inbound: Inbound) -> list[Outbound]:
+        now = self.clock()
+        provider_id = inbound.provider_id or f"local-{uuid.uuid4().hex}"
+        duplicate = session.scalars(
+            select(InboundMessage).where(
+                InboundMessage.channel == inbound.channel,
+                InboundMessage.provider_id == provider_id,
+            )
+        ).one_or_none()
+        if duplicate is not None:
+            log.info("duplicate inbound ignored", extra={"inbound_id": duplicate.id})
+            return self._replies_to(session, duplicate, inbound)
+
+        key = self.settings.identity_key
+        identity = find_identity(session, key, inbound.channel, inbound.address, lock=True)
+        if identity is None:
+            identity = create_identity(session, key, inbound.channel, inbound.address, now)
+        contact = identity.contact
+        text = inbound.text or ""
+        row = InboundMessage(
+            channel=inbound.channel,
+            provider_id=provider_id,
+            contact_id=contact.id,
+            kind="media" if inbound.media else ("text" if text.strip() else "empty"),
+            text=text if contact.consent == "given" else None,
+            received_at=now,
+        )
+        session.add(row)
+        session.flush()
+
+        conversation = session.scalars(
+            select(Conversation).where(Conversation.contact_id == contact.id)
+        ).one_or_none()
+        away = contact.last_inbound_at is not None and now - contact.last_inbound_at > timedelta(
+            hours=self.settings.resume_after_hours
+        )
+        contact.last_inbound_at = now
+        turn = _Turn(contact, identity, row, conversation)
+        self._respond(session, turn, inbound, away)
+        if not turn.erased:
+            self._save_state(session, turn, now)
+        outbounds = self._render(turn, inbound)
+        self._log_replies(session, turn, outbounds, now)
+        log.info(
+            "inbound handled",
+            extra={
+                "contact": None if turn.erased else contact.public_id,
+                "channel": inbound.channel,
+                "step": turn.state.step if turn.state else None,
+                "replies": len(outbounds),
+            },
+        )
+        return outbounds
+
+    def _replies_to(
+        self, session: Session, row: InboundMessage, inbound: Inbound
+    ) -> list[Outbound]:
+        stored = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.inbound_id == row.id).order_by(OutboxMessage.id)
+        )
+        return [Outbound.from_payload(inbound.channel, inbound.address, o.payload) for o in stored]
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def _load_state(self, session: Session, turn: _Turn) -> FlowState | None:
+        conversation = turn.conversation
+        if conversation is None:
+            return None
+        answers: Answers = {
+            a.field: a.value
+            for a in session.scalars(select(Answer).where(Answer.contact_id == turn.contact.id))
+        }
+        return FlowState(
+            step=conversation.step,
+            answers=answers,
+            retries=conversation.retries,
+            queue=list(conversation.queue or []),
+        )
+
+    def _respond(self, session: Session, turn: _Turn, inbound: Inbound, away: bool) -> None:
+        contact = turn.contact
+        keyword = match_keyword(inbound.text or "")
+        state = self._load_state(session, turn)
+
+        if contact.opted_out_at is not None and keyword not in ("start", "help", "erase", "urgent"):
+            turn.state = state
+            return  # they asked for silence: the message is logged, nothing is sent
+
+        if state is None or state.step is None:
+            first = None
+            if inbound.language in LANGUAGES and contact.language is None:
+                contact.language = inbound.language
+                first = self.flow.following("language")[0].id
+            fresh = start(self.flow, at=first)
+            state, turn.replies = fresh.state, fresh.replies
+            if keyword is None or keyword in ("start", "menu"):
+                turn.state = state
+                return
+        turn.state = state
+        current = state.step
+        assert current is not None
+
+        if keyword == "stop":
+            contact.opted_out_at = self.clock()
+            turn.replies = [Say(STOPPED)]
+        elif keyword == "start":
+            if contact.opted_out_at is not None:
+                contact.opted_out_at = None
+                turn.replies = [Say(RESTARTED_AFTER_STOP), Ask(current)]
+            else:
+                turn.replies = [Ask(current)]
+        elif keyword == "help":
+            turn.replies = [Say(HELP)]
+            if contact.opted_out_at is None:
+                turn.replies.append(Ask(current))
+        elif keyword == "menu":
+            self._clear_answers(session, contact)
+            fresh = restart(self.flow, consented=contact.consent == "given")
+            turn.state, turn.replies = fresh.state, fresh.replies
+            if turn.conversation is not None:
+                turn.conversation.completed_at = None
+        elif keyword == "language":
+            self._detour(state, "language")
+            turn.replies = [Ask("language")]
+        elif keyword == "erase":
+            self._detour(state, "erase_confirm")
+            turn.replies = [Ask("erase_confirm")]
+        elif keyword == "urgent":
+            self._urgent(session, turn)
+            turn.replies = [Say(URGENT, alone=True)]
+            if contact.opted_out_at is None:
+                turn.replies.append(Ask(current))
+        else:
+            result = advance(
+                self.flow,
+                state,
+                inbound.text or "",
+                lang=contact.language or "fr",
+                has_media=bool(inbound.media),
+                max_retries=self.settings.max_retries,
+            )
+            step = self.flow.step(current)
+            if away and step.kind != "end":
+                rejected = any(e.name == "input_rejected" for e in result.events)
+                if rejected:
+                    state.retries = max(0, state.retries - 1)  # not their fault: they were away
+                    result.replies = [Ask(current)]
+                result.replies.insert(0, Say(WELCOME_BACK))
+            self._apply(session, turn, result)
+
+    def _detour(self, state: FlowState, step_id: str) -> None:
+        """Go to `step_id` now, then back to where the person was."""
+        if state.step != step_id:
+            state.queue = [state.step] if state.step else []
+        state.step = step_id
+        state.retries = 0
+
+    def _apply(self, session: Session, turn: _Turn, result: Turn) -> None:
+        contact = turn.contact
+        now = self.clock()
+        turn.state = result.state
+        replies = list(result.replies)
+        for event in result.events:
+            self._apply_event(session, turn, event, replies, now)
+            if turn.erased:
+                return
+        turn.replies = replies
+
+    def _apply_event(
+        self, session: Session, turn: _Turn, event: Event, replies: list[Say | Ask], now: datetime
+    ) -> None:
+        contact = turn.contact
+        if event.name == "answer_saved" and event.field is not None:
+            self._save_answer(session, contact, event.field, event.value, now)
+        elif event.name == "answer_cleared" and event.field is not None:
+            session.execute(
+                delete(Answer).where(Answer.contact_id == contact.id, Answer.field == event.field)
+            )
+        elif event.name == "language_chosen" and isinstance(event.value, str):
+            contact.language = event.value
+            if not has_catalog(event.value):
+                name = LANGUAGES.get(event.value, event.value)
+                replies.insert(0, Say(LANGUAGE_PENDING, (("language", name),)))
+        elif event.name == "consent_given":
+            contact.consent = "given"
+            contact.consent_at = now
+            contact.consent_version = CONSENT_VERSION
+        elif event.name == "consent_refused":
+            self._forget_after_refusal(session, turn, now)
+        elif event.name == "urgent_help_requested":
+            self._urgent(session, turn)
+            replies.insert(0, Say(URGENT, alone=True))
+        elif event.name == "orientation_completed" and turn.conversation is not None:
+            turn.conversation.completed_at = now
+        elif event.name == "erase_confirmed":
+            self._erase(session, turn)
+            turn.replies = [Say(ERASED)]
+        elif event.name == "erase_cancelled":
+            replies.insert(0, Say(NOT_ERASED))
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _save_answer(
+        self, session: Session, contact: Contact, name: str, value: object, now: datetime
+    ) -> None:
+        answer = session.scalars(
+            select(Answer).where(Answer.contact_id == contact.id, Answer.field == name)
+        ).one_or_none()
+        if answer is None:
+            session.add(Answer(contact_id=contact.id, field=name, value=value, updated_at=now))
+        else:
+            answer.value = value
+            answer.updated_at = now
+
+    def _clear_answers(self, session: Session, contact: Contact) -> None:
+        session.execute(delete(Answer).where(Answer.contact_id == contact.id))
+
+    def _urgent(self, session: Session, turn: _Turn) -> None:
+        """Flag the person for staff: only that help was asked, never why."""
+        open_flag = session.scalars(
+            select(Flag).where(
+                Flag.contact_id == turn.contact.id,
+                Flag.kind == "urgent_help",
+                Flag.resolved_at.is_(None),
+            )
+        ).first()
+        if open_flag is None:
+            session.add(Flag(contact_id=turn.contact.id, kind="urgent_help", created_at=self.clock()))
+        log.warning("urgent help requested", extra={"contact": turn.contact.public_id})
+
+    def _forget_after_refusal(self, session: Session, turn: _Turn, now: datetime) -> None:
+        """Keep only the refusal: no answers, no message text, nothing linked to them."""
+        contact = turn.contact
+        contact.consent = "refused"
+        contact.consent_at = now
+        contact.consent_version = CONSENT_VERSION
+        self._clear_answers(session, contact)
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.contact_id == contact.id)
+            .values(contact_id=None, text=None)
+        )
+        session.execute(
+            update(OutboxMessage).where(OutboxMessage.contact_id == contact.id).values(contact_id=None)
+        )
+
+    def _erase(self, session: Session, turn: _Turn) -> None:
+        """Remove the person: contact, identities, answers, state, flags, messages."""
+        contact_id = turn.contact.id
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.contact_id == contact_id)
+            .values(contact_id=None, text=None)
+        )
+        turn.inbound.contact_id = None
+        turn.inbound.text = None
+        session.flush()
+        session.execute(delete(Contact).where(Contact.id == contact_id))
+        session.expunge(turn.contact)
+        session.expunge(turn.identity)
+        if turn.conversation is not None and turn.conversation in session:
+            session.expunge(turn.conversation)
+        turn.erased = True
+        log.info("contact erased")
+
+    def _save_state(self, session: Session, turn: _Turn, now: datetime) -> None:
+        state = turn.state
+        if state is None:
+            return
+        conversation = turn.conversation
+        if conversation is None:
+            conversation = Conversation(
+                contact_id=turn.contact.id, flow=self.flow.id, started_at=now, updated_at=now
+            )
+            session.add(conversation)
+            turn.conversation = conversation
+        conversation.step = state.step
+        conversation.retries = state.retries
+        conversation.queue = list(state.queue)
+        conversation.updated_at = now
+
+    def _log_replies(
+        self, session: Session, turn: _Turn, outbounds: list[Outbound], now: datetime
+    ) -> None:
+        for index, outbound in enumerate(outbounds):
+            session.add(
+                OutboxMessage(
+                    idempotency_key=f"reply:{turn.inbound.id}:{index}",
+                    contact_id=None if turn.erased or turn.contact.consent == "refused"
+                    else turn.contact.id,
+                    identity_id=None if turn.erased else turn.identity.id,
+                    inbound_id=turn.inbound.id,
+                    channel=outbound.channel,
+                    payload=outbound.payload(),
+                    status="replied",
+                    due_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def _hotlines(self, lang: str) -> str:
+        if not self.settings.hotlines:
+            return translate(NO_HOTLINES, lang)
+        numbers = " ; ".join(f"{h.label} {h.number}" for h in self.settings.hotlines)
+        return translate(HOTLINES, lang, numbers=numbers)
+
+    def _render(self, turn: _Turn, inbound: Inbound) -> list[Outbound]:
+        lang = (None if turn.erased else turn.contact.language) or "fr"
+        answers = turn.state.answers if turn.state else {}
+        common = {"hotlines": self._hotlines(lang)}
+        outbounds: list[Outbound] = []
+        texts: list[str] = []
+        ids: list[str] = []
+
+        def flush(choices: tuple[Choice, ...] = (), multi: bool = False) -> None:
+            if texts:
+                outbounds.append(
+                    Outbound(
+                        channel=inbound.channel,
+                        address=inbound.address,
+                        text="\n\n".join(texts),
+                        choices=choices,
+                        multi=multi,
+                        message_ids=tuple(ids),
+                        language=lang,
+                    )
+                )
+            texts.clear()
+            ids.clear()
+
+        for reply in turn.replies:
+            if isinstance(reply, Say):
+                if reply.alone:
+                    flush()
+                texts.append(translate(reply.msg, lang, **{**common, **dict(reply.params)}))
+                ids.append(reply.msg.id)
+                if reply.alone:
+                    flush()
+                continue
+            step = self.flow.step(reply.step)
+            texts.append(translate(step.prompt, lang, **common))
+            ids.append(step.prompt.id)
+            if step.hint is not None:
+                texts.append(translate(step.hint, lang))
+                ids.append(step.hint.id)
+            options = options_for(self.flow, step, answers, lang)
+            choices = tuple(
+                Choice(n, o.key, label_text(o, lang)) for n, o in enumerate(options, start=1)
+            )
+            flush(choices, multi=step.kind == "multi")
+        flush()
+        return outbounds

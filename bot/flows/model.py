@@ -1,0 +1,157 @@
+"""What a flow is made of: steps, options, and the events a turn produces.
+
+A flow is data. The runner (`bot.flows.runner`) executes any flow; a flow never talks to a
+channel or the database, and the engine applies the events the runner returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.errors import FlowDefinitionError
+from bot.i18n import Msg
+from bot.types import Answers, AnswerValue
+
+__all__ = [
+    "Ask",
+    "Event",
+    "Flow",
+    "FlowState",
+    "Option",
+    "Say",
+    "Step",
+    "StepKind",
+    "Turn",
+]
+
+StepKind = Literal["choice", "multi", "summary", "end"]
+EventName = Literal[
+    "answer_saved",
+    "answer_cleared",
+    "language_chosen",
+    "consent_given",
+    "consent_refused",
+    "urgent_help_requested",
+    "orientation_completed",
+    "erase_confirmed",
+    "erase_cancelled",
+    "input_rejected",
+]
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    label: Msg | str
+    """A message, or text already in the person's language (summary lines)."""
+    synonyms: tuple[str, ...] = ()
+    """Extra words accepted for this option in any language, e.g. "ok" or "oui"."""
+    exclusive: bool = False
+    """In a multi-choice step, dropped when chosen together with other options."""
+    event: EventName | None = None
+    """Event raised when chosen (e.g. urgent help), instead of being part of the answer."""
+    goto: str | None = None
+    """Step to go to when chosen, instead of the flow's next step."""
+
+
+OptionsFn = Callable[[Answers], tuple[Option, ...]]
+Predicate = Callable[[Answers], bool]
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    prompt: Msg
+    kind: StepKind = "choice"
+    options: tuple[Option, ...] | OptionsFn = ()
+    store: str | None = None
+    """Answer field this step writes; None for steps whose choice is only an event."""
+    when: Predicate | None = None
+    """The step is asked only when this is true of the answers so far."""
+    summary: Msg | None = None
+    """Label of this answer in the summary, where the person can correct it."""
+    followups: tuple[str, ...] = ()
+    """Steps asked again after this one is corrected (a prefecture after its region)."""
+    hint: Msg | None = None
+    """Shown under the options (e.g. how to choose several)."""
+
+    def options_for(self, answers: Answers) -> tuple[Option, ...]:
+        return self.options(answers) if callable(self.options) else self.options
+
+    def applies(self, answers: Answers) -> bool:
+        return self.when is None or self.when(answers)
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    steps: tuple[Step, ...]
+    """The steps in the order they are asked."""
+    detached: tuple[Step, ...] = ()
+    """Steps reached only by a jump (a goto, a keyword)."""
+
+    def __post_init__(self) -> None:
+        ids = [s.id for s in (*self.steps, *self.detached)]
+        if len(ids) != len(set(ids)):
+            raise FlowDefinitionError(f"Flow {self.id!r} has two steps with the same id.")
+        known = set(ids)
+        for s in (*self.steps, *self.detached):
+            missing = {f for f in s.followups if f not in known}
+            if not callable(s.options):
+                missing |= {o.goto for o in s.options if o.goto and o.goto not in known}
+            if missing:
+                raise FlowDefinitionError(
+                    f"Step {s.id!r} of flow {self.id!r} refers to unknown steps {sorted(missing)}."
+                )
+
+    def step(self, step_id: str) -> Step:
+        for s in (*self.steps, *self.detached):
+            if s.id == step_id:
+                return s
+        raise FlowDefinitionError(f"Flow {self.id!r} has no step {step_id!r}.")
+
+    def following(self, step_id: str) -> tuple[Step, ...]:
+        """The linear steps after `step_id` (none after a detached step)."""
+        ids = [s.id for s in self.steps]
+        return self.steps[ids.index(step_id) + 1 :] if step_id in ids else ()
+
+
+@dataclass
+class FlowState:
+    step: str | None
+    answers: Answers = field(default_factory=dict)
+    retries: int = 0
+    queue: list[str] = field(default_factory=list)
+    """Steps to visit next before resuming the linear order (corrections, language change)."""
+
+
+@dataclass(frozen=True)
+class Event:
+    name: EventName
+    field: str | None = None
+    value: AnswerValue | None = None
+
+
+@dataclass(frozen=True)
+class Say:
+    """A sentence to send. `alone`: in its own message, not merged with the next question."""
+
+    msg: Msg
+    params: tuple[tuple[str, str], ...] = ()
+    alone: bool = False
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Send the prompt of a step, with its options."""
+
+    step: str
+
+
+@dataclass
+class Turn:
+    state: FlowState
+    events: list[Event] = field(default_factory=list)
+    replies: list[Say | Ask] = field(default_factory=list)

@@ -1,0 +1,205 @@
+"""The generic flow runner: one person's input in, the next state, events and replies out.
+
+Pure functions of (flow, state, input, language): no channel, no database, no clock.
+Bad input is not an exception but an `input_rejected` event with a reprompt.
+"""
+
+from __future__ import annotations
+
+from bot.flows.model import Ask, Event, Flow, FlowState, Option, Say, Step, Turn
+from bot.i18n import DEFAULT_LANGUAGE, M, Msg, translate
+from bot.text import has_letters_or_digits, normalize, parse_choices
+from bot.types import Answers, AnswerValue
+
+__all__ = ["advance", "label_text", "options_for", "restart", "start", "summary_lines"]
+
+SUMMARY_LINE = M("summary.line", "{label} : {value}")
+SUMMARY_EMPTY = M("summary.empty", "aucune réponse")
+SUMMARY_CONFIRM = M("summary.confirm", "Tout est juste, je confirme")
+CONFIRM_WORDS = ("ok", "oui", "yes", "confirmer", "confirme", "je confirme", "d accord")
+
+REJECTIONS: dict[str, Msg] = {
+    "empty": M(
+        "reprompt.empty",
+        "Votre message est vide ou ne contient que des symboles. "
+        "Répondez avec le numéro de votre choix.",
+    ),
+    "media": M(
+        "reprompt.media",
+        "Merci pour votre envoi. Pour cette question, j'ai besoin d'une réponse écrite : "
+        "répondez avec le numéro de votre choix.",
+    ),
+    "out_of_range": M(
+        "reprompt.out_of_range", "Ce numéro n'est pas dans la liste. Choisissez entre 1 et {count}."
+    ),
+    "unknown": M("reprompt.unknown", "Je n'ai pas compris votre réponse."),
+    "too_many": M("reprompt.too_many", "Ici, une seule réponse est possible."),
+}
+OFFER_HELP = M(
+    "reprompt.offer_help",
+    "Cette question semble difficile. Écrivez AIDE pour recevoir de l'aide, "
+    "ou MENU pour recommencer.",
+)
+ALREADY_DONE = M(
+    "done.again",
+    "Votre orientation est déjà terminée, merci. Écrivez MENU pour la refaire, "
+    "AIDE pour de l'aide, ou EFFACER pour supprimer vos réponses.",
+)
+
+
+def label_text(option: Option, lang: str) -> str:
+    return option.label if isinstance(option.label, str) else translate(option.label, lang)
+
+
+def _value_text(step: Step, value: AnswerValue, answers: Answers, lang: str) -> str:
+    keys = [value] if isinstance(value, str) else value
+    by_key = {o.key: o for o in step.options_for(answers)}
+    shown = [label_text(by_key[k], lang) for k in keys if k in by_key]
+    return ", ".join(shown) if shown else translate(SUMMARY_EMPTY, lang)
+
+
+def summary_lines(flow: Flow, answers: Answers, lang: str) -> list[tuple[Step, str]]:
+    """Each answered step that has a summary label, with its answer read back in `lang`."""
+    lines = []
+    for step in flow.steps:
+        if step.summary is None or step.store is None or step.store not in answers:
+            continue
+        value = _value_text(step, answers[step.store], answers, lang)
+        text = translate(SUMMARY_LINE, lang, label=translate(step.summary, lang), value=value)
+        lines.append((step, text))
+    return lines
+
+
+def options_for(flow: Flow, step: Step, answers: Answers, lang: str) -> tuple[Option, ...]:
+    """The options shown for `step`, in menu order (numbered from 1)."""
+    if step.kind != "summary":
+        return step.options_for(answers)
+    confirm = Option("confirm", SUMMARY_CONFIRM, synonyms=CONFIRM_WORDS, goto="done",
+                     event="orientation_completed")
+    lines = tuple(Option(s.id, text) for s, text in summary_lines(flow, answers, lang))
+    return (confirm, *lines)
+
+
+def _names(flow: Flow, step: Step, option: Option, lang: str) -> list[str]:
+    """Everything a person may type to mean `option`, normalized."""
+    if step.kind == "summary" and option.key != "confirm":
+        target = flow.step(option.key)
+        assert target.summary is not None
+        labels = [translate(target.summary, lang), translate(target.summary, DEFAULT_LANGUAGE)]
+    elif isinstance(option.label, str):
+        labels = [option.label]
+    else:
+        labels = [translate(option.label, lang), translate(option.label, DEFAULT_LANGUAGE)]
+    return [normalize(t) for t in (*labels, *option.synonyms)]
+
+
+def start(flow: Flow, answers: Answers | None = None, at: str | None = None) -> Turn:
+    state = FlowState(step=at or flow.steps[0].id, answers=dict(answers or {}))
+    return Turn(state, replies=[Ask(state.step)]) if state.step else Turn(state)
+
+
+def restart(flow: Flow, consented: bool) -> Turn:
+    """MENU: the orientation from its start; a person who consented is not asked again."""
+    first = next(s for s in flow.steps if s.kind != "end")
+    if consented:
+        ids = [s.id for s in flow.steps]
+        first = flow.steps[ids.index("consent") + 1] if "consent" in ids else first
+    return start(flow, at=first.id)
+
+
+def _reject(step: Step, state: FlowState, reason: str, count: int, max_retries: int) -> Turn:
+    state.retries += 1
+    replies: list[Say | Ask] = [Say(REJECTIONS[reason], (("count", str(count)),))]
+    if state.retries >= max_retries:
+        replies.append(Say(OFFER_HELP))
+    replies.append(Ask(step.id))
+    return Turn(state, [Event("input_rejected", value=reason)], replies)
+
+
+def _clear_if_answered(step: Step, state: FlowState, events: list[Event]) -> None:
+    if step.store and step.store in state.answers:
+        del state.answers[step.store]
+        events.append(Event("answer_cleared", field=step.store))
+
+
+def _next_step(flow: Flow, state: FlowState, after: str, events: list[Event]) -> Step | None:
+    while state.queue:
+        candidate = flow.step(state.queue.pop(0))
+        if candidate.applies(state.answers):
+            return candidate
+        _clear_if_answered(candidate, state, events)
+    for candidate in flow.following(after):
+        if candidate.applies(state.answers):
+            return candidate
+        _clear_if_answered(candidate, state, events)
+    return None
+
+
+def _at_end(flow: Flow, step: Step, state: FlowState) -> Turn:
+    if step.id == "refused" and "consent" in {s.id for s in flow.steps}:
+        # They wrote again after saying no: ask once more, kindly; nothing was kept.
+        state.step = "consent"
+        return Turn(state, replies=[Ask("consent")])
+    return Turn(state, replies=[Say(ALREADY_DONE)])
+
+
+def advance(
+    flow: Flow,
+    state: FlowState,
+    text: str,
+    *,
+    lang: str,
+    has_media: bool = False,
+    max_retries: int = 3,
+) -> Turn:
+    """Apply one message from the person to the step they are at."""
+    assert state.step is not None, "advance() needs a started flow"
+    step = flow.step(state.step)
+    if step.kind == "end":
+        return _at_end(flow, step, state)
+
+    options = options_for(flow, step, state.answers, lang)
+    if has_media and not text.strip():
+        return _reject(step, state, "media", len(options), max_retries)
+    if not has_letters_or_digits(text):
+        return _reject(step, state, "empty", len(options), max_retries)
+    names = [_names(flow, step, o, lang) for o in options]
+    parsed = parse_choices(text, names, multi=step.kind == "multi")
+    if parsed.error:
+        return _reject(step, state, parsed.error, len(options), max_retries)
+
+    chosen = [options[i] for i in parsed.indexes]
+    if len(chosen) > 1:
+        chosen = [o for o in chosen if not o.exclusive] or chosen[:1]
+    events: list[Event] = []
+    replies: list[Say | Ask] = []
+    state.retries = 0
+
+    if step.kind == "summary" and chosen[0].key != "confirm":
+        # Correct one answer, then the answers that depend on it, then back to the summary.
+        target = flow.step(chosen[0].key)
+        state.queue = [*target.followups, step.id]
+        state.step = target.id
+        return Turn(state, events, [Ask(target.id)])
+
+    for option in chosen:
+        if option.event:
+            events.append(Event(option.event, field=step.store, value=option.key))
+    if step.store:
+        keys = [o.key for o in chosen if o.event is None]
+        value: AnswerValue = keys if step.kind == "multi" else (keys[0] if keys else "")
+        if step.kind == "multi" or keys:
+            state.answers[step.store] = value
+            events.append(Event("answer_saved", field=step.store, value=value))
+
+    goto = next((o.goto for o in chosen if o.goto), None)
+    following: Step | None
+    if goto:
+        state.queue = []
+        following = flow.step(goto)
+    else:
+        following = _next_step(flow, state, step.id, events)
+    state.step = following.id if following else None
+    if following:
+        replies.append(Ask(following.id))
+    return Turn(state, events, replies)

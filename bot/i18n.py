@@ -1,0 +1,61 @@
+"""User-facing text: message ids, French source strings and gettext catalogs.
+
+Every sentence a person reads is declared with `M("stable.id", "Texte français")`.
+The id is the gettext context (msgctxt) and the key for voice recordings; the French
+text is the msgid translators work from. Babel extracts them with the keyword `M:1c,2`.
+A string missing from a language's catalog falls back to French, string by string.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "LOCALES_DIR", "M", "Msg", "has_catalog", "translate"]
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+DOMAIN = "orienta"
+DEFAULT_LANGUAGE = "fr"
+
+# Code → the language's name in itself, as shown in the language menu.
+LANGUAGES: dict[str, str] = {
+    "fr": "Français",
+    "ff": "Pular",
+    "emk": "Maninka",
+    "sus": "Sosoxui",
+    "en": "English",
+}
+
+
+@dataclass(frozen=True)
+class Msg:
+    id: str
+    text: str
+
+    def __str__(self) -> str:  # pragma: no cover - debugging aid only
+        return self.id
+
+
+def M(id: str, text: str) -> Msg:  # noqa: N802 - short on purpose, it marks strings for Babel
+    return Msg(id, text)
+
+
+@lru_cache(maxsize=None)
+def _catalog(lang: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, localedir=LOCALES_DIR, languages=[lang], fallback=True)
+
+
+def has_catalog(lang: str) -> bool:
+    """True when a compiled catalog exists for `lang` (French, the source, always has one)."""
+    return lang == DEFAULT_LANGUAGE or type(_catalog(lang)) is not gettext.NullTranslations
+
+
+def translate(msg: Msg, lang: str | None, **params: Any) -> str:
+    """`msg` in `lang` (French when the language or this string has no translation)."""
+    text = msg.text
+    if lang and lang != DEFAULT_LANGUAGE:
+        text = _catalog(lang).pgettext(msg.id, msg.text)
+    return text.format(**params) if params else text

@@ -1,0 +1,80 @@
+"""The neutral messages that cross between channels and the engine.
+
+A channel adapter turns a provider's payload into an `Inbound`, and renders each
+`Outbound` with what the channel can show (buttons, numbered lists, SMS menus).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.types import Channel
+
+__all__ = ["Choice", "Inbound", "Outbound"]
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: Channel
+    address: str
+    """Phone number in E.164, Telegram chat id, or console user name. Sensitive."""
+    text: str = ""
+    provider_id: str | None = None
+    """The provider's message id (Twilio MessageSid, Telegram update_id): a message
+    delivered twice with the same id is handled once."""
+    media: tuple[str, ...] = ()
+    """Content types of attached media (images, audio, stickers)."""
+    received_at: datetime | None = None
+    language: str | None = None
+    """A language already known for a new person (the terminal's --lang): the language
+    question is then skipped. Channels leave it empty; people choose."""
+
+    def __repr__(self) -> str:  # never print the address or the text
+        return f"Inbound(channel={self.channel!r}, provider_id={self.provider_id!r})"
+
+
+@dataclass(frozen=True)
+class Choice:
+    number: int
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Outbound:
+    channel: Channel
+    address: str
+    text: str
+    choices: tuple[Choice, ...] = ()
+    multi: bool = False
+    """Several choices may be given at once."""
+    message_ids: tuple[str, ...] = field(default=())
+    """Ids of the messages this text is made of (for voice recordings)."""
+    language: str = "fr"
+
+    def __repr__(self) -> str:
+        return f"Outbound(channel={self.channel!r}, message_ids={self.message_ids!r})"
+
+    def payload(self) -> dict[str, Any]:
+        """What the outbox stores: everything but the address."""
+        return {
+            "text": self.text,
+            "choices": [[c.number, c.key, c.label] for c in self.choices],
+            "multi": self.multi,
+            "message_ids": list(self.message_ids),
+            "language": self.language,
+        }
+
+    @classmethod
+    def from_payload(cls, channel: Channel, address: str, payload: dict[str, Any]) -> Outbound:
+        return cls(
+            channel=channel,
+            address=address,
+            text=payload["text"],
+            choices=tuple(Choice(n, k, label) for n, k, label in payload.get("choices", [])),
+            multi=bool(payload.get("multi", False)),
+            message_ids=tuple(payload.get("message_ids", [])),
+            language=payload.get("language", "fr"),
+        )

@@ -1,0 +1,147 @@
+"""Settings, read from the environment and an optional `.env` file.
+
+Every setting has a safe local default except the secrets of a PostgreSQL deployment:
+locally (SQLite) secrets are generated once into `var/` and reused; with several
+processes on PostgreSQL they must be given, because each process would generate its own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from bot.errors import ConfigError
+
+__all__ = ["Hotline", "Settings", "load_settings"]
+
+
+@dataclass(frozen=True)
+class Hotline:
+    label: str
+    number: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    var_dir: Path
+    timezone: str = "Africa/Conakry"
+    hotlines: tuple[Hotline, ...] = ()
+    secret_key: str = ""
+    identity_key: str = ""
+    public_base_url: str = ""
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
+    resume_after_hours: float = 6.0
+    max_retries: int = 3
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _parse_hotlines(raw: str) -> tuple[Hotline, ...]:
+    """`HOTLINE_NUMBERS="Croix-Rouge=+224 ...;Police=117"` → hotlines, in that order."""
+    hotlines = []
+    for item in raw.split(";"):
+        item = item.strip()
+        if not item:
+            continue
+        label, sep, number = item.partition("=")
+        if not sep or not label.strip() or not number.strip():
+            raise ConfigError(
+                f"Config 'HOTLINE_NUMBERS' has an entry {item!r} that is not 'Label=number'."
+            )
+        hotlines.append(Hotline(label.strip(), number.strip()))
+    return tuple(hotlines)
+
+
+def _secret(env: Mapping[str, str], name: str, var_dir: Path, local: bool) -> str:
+    value = env.get(name, "").strip()
+    if value:
+        return value
+    if not local:
+        raise ConfigError(
+            f"Config '{name}' is missing, and has no default with a PostgreSQL database: "
+            "every process must share the same value."
+        )
+    path = var_dir / name.lower()
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    # O_EXCL: if another process created it first, use theirs.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(value + "\n")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"Config '{name}' must be a number, not {raw!r}.") from None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+) -> Settings:
+    """Settings from `environ` (default: os.environ) over the values of `env_file`."""
+    env: dict[str, str] = {}
+    if env_file is not None and Path(env_file).exists():
+        env.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    env.update(os.environ if environ is None else environ)
+
+    var_dir = Path(env.get("ORIENTA_VAR_DIR", "var")).resolve()
+    database_url = env.get("DATABASE_URL", "").strip() or f"sqlite:///{var_dir / 'orienta.db'}"
+    if database_url.startswith("postgres://"):  # Heroku-style URLs
+        database_url = "postgresql://" + database_url.removeprefix("postgres://")
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    local = database_url.startswith("sqlite")
+
+    timezone = env.get("ORIENTA_TIMEZONE", "").strip() or "Africa/Conakry"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"Config 'ORIENTA_TIMEZONE' is not a known time zone: {timezone!r}.")
+
+    max_retries = int(_float(env, "ORIENTA_MAX_RETRIES", 3))
+    if max_retries < 1:
+        raise ConfigError("Config 'ORIENTA_MAX_RETRIES' must be at least 1.")
+
+    return Settings(
+        database_url=database_url,
+        var_dir=var_dir,
+        timezone=timezone,
+        hotlines=_parse_hotlines(env.get("HOTLINE_NUMBERS", "")),
+        secret_key=_secret(env, "SECRET_KEY", var_dir, local),
+        identity_key=_secret(env, "IDENTITY_KEY", var_dir, local),
+        public_base_url=env.get("PUBLIC_BASE_URL", "").strip().rstrip("/"),
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", "").strip(),
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", "").strip(),
+        telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
+        resume_after_hours=_float(env, "ORIENTA_RESUME_AFTER_HOURS", 6.0),
+        max_retries=max_retries,
+    )

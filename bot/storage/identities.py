@@ -1,0 +1,60 @@
+"""The one way to find or create the contact behind a channel address.
+
+Addresses (phone numbers, chat ids) are matched by an HMAC of the address under a
+secret key, so look-ups never compare clear numbers and a later change can encrypt
+the `address` column without touching callers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import ChannelIdentity, Contact
+
+__all__ = ["address_hash", "create_identity", "find_identity"]
+
+
+def address_hash(key: str, address: str) -> str:
+    """Keyed hash of an address; the same number on SMS and WhatsApp hashes the same."""
+    return hmac.new(key.encode(), address.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def find_identity(
+    session: Session, key: str, channel: str, address: str, *, lock: bool = False
+) -> ChannelIdentity | None:
+    """The identity for (channel, address), its contact row locked when `lock` (PostgreSQL)."""
+    query = select(ChannelIdentity).where(
+        ChannelIdentity.channel == channel,
+        ChannelIdentity.address_hash == address_hash(key, address),
+    )
+    identity = session.scalars(query).one_or_none()
+    if identity is not None and lock:
+        # Serialises concurrent messages of one person (a no-op on SQLite, whose writes
+        # are serialised by the database lock anyway).
+        session.scalars(
+            select(Contact).where(Contact.id == identity.contact_id).with_for_update()
+        ).one()
+    return identity
+
+
+def create_identity(
+    session: Session, key: str, channel: str, address: str, now: datetime
+) -> ChannelIdentity:
+    """A new contact reachable at (channel, address). Flushes: a concurrent creation of
+    the same identity raises IntegrityError here, and the caller retries its transaction."""
+    contact = Contact(created_at=now, consent="pending")
+    identity = ChannelIdentity(
+        contact=contact,
+        channel=channel,
+        address_hash=address_hash(key, address),
+        address=address.strip(),
+        created_at=now,
+    )
+    session.add_all([contact, identity])
+    session.flush()
+    return identity

@@ -1,0 +1,213 @@
+"""Database tables, as SQLAlchemy 2 typed models.
+
+Phone numbers and chat ids live only in `channel_identities.address`, are looked up by a
+keyed hash (`address_hash`), and are never a key, a URL part or a log field. Every row
+about a person hangs off `contacts` with ON DELETE CASCADE, so erasing a person is one
+delete; the inbound log keeps provider ids (for de-duplication) but loses text and owner.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "Answer",
+    "Base",
+    "ChannelIdentity",
+    "Contact",
+    "Conversation",
+    "Flag",
+    "InboundMessage",
+    "OutboxMessage",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+Timestamp = Annotated[datetime, mapped_column(UTCDateTime())]
+MaybeTimestamp = Annotated[datetime | None, mapped_column(UTCDateTime())]
+IntPk = Annotated[int, mapped_column(Integer, primary_key=True)]
+
+
+def _public_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Contact(Base):
+    """A person, whatever channel they write from."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[IntPk]
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=_public_id)
+    language: Mapped[str | None] = mapped_column(String(8))
+    consent: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending | given | refused"""
+    consent_version: Mapped[str | None] = mapped_column(String(16))
+    consent_at: Mapped[MaybeTimestamp]
+    opted_out_at: Mapped[MaybeTimestamp]
+    created_at: Mapped[Timestamp]
+    last_inbound_at: Mapped[MaybeTimestamp]
+
+    identities: Mapped[list[ChannelIdentity]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ChannelIdentity(Base):
+    """How to reach a contact on one channel. The address is sensitive."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "address_hash"),)
+
+    id: Mapped[IntPk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address_hash: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[Timestamp]
+    unreachable_at: Mapped[MaybeTimestamp]
+
+    contact: Mapped[Contact] = relationship(back_populates="identities")
+
+
+class Conversation(Base):
+    """Where a contact is in a flow. All conversation state lives here, never in memory."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[IntPk]
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), unique=True
+    )
+    flow: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(64))
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    queue: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    started_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
+    completed_at: Mapped[MaybeTimestamp]
+
+
+class Answer(Base):
+    """One answer of a contact, under a field name and an option key (or keys)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("contact_id", "field"),)
+
+    id: Mapped[IntPk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSONType)
+    updated_at: Mapped[Timestamp]
+
+
+class Flag(Base):
+    """Something staff must look at, such as a request for urgent help."""
+
+    __tablename__ = "flags"
+
+    id: Mapped[IntPk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[Timestamp]
+    resolved_at: Mapped[MaybeTimestamp]
+
+
+class InboundMessage(Base):
+    """Every message received. The provider id makes a redelivery recognisable."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+
+    id: Mapped[IntPk]
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str] = mapped_column(String(128))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), default="text")
+    """text | media | empty"""
+    text: Mapped[str | None] = mapped_column(Text)
+    """Kept only once the person has consented; removed when they erase their data."""
+    received_at: Mapped[Timestamp]
+
+
+class OutboxMessage(Base):
+    """Everything Orienta sends: replies handed back to a channel, and queued messages."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index(None, "status", "due_at"),)
+
+    id: Mapped[IntPk]
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    identity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channel_identities.id", ondelete="CASCADE"), index=True
+    )
+    inbound_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_messages.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    """replied (handed back to the channel for an inline answer) | queued | sending | sent |
+    delivered | failed"""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[Timestamp]
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
+    last_error: Mapped[str | None] = mapped_column(String(255))
