@@ -1,0 +1,95 @@
+"""`orienta chat`, run as a person would run it: the installed command, a fresh database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from tests.conftest import empty_postgres
+
+ORIENTA = shutil.which("orienta", path=str(Path(sys.executable).parent)) or "orienta"
+# Language, consent, Kindia/Coyah, man, 25-34, came back on his own, 3-12 months,
+# training + job, solar + recycling, then the money questions, and a confirmed summary.
+FULL_ORIENTATION = "bonjour\n1\n1\n3\n1\n2\n3\n2\n2\n1,2\n6 et 7\n3\n3\n4\n1\n2\n2\n1\n"
+
+
+def run_chat(env: dict[str, str], stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ORIENTA, "chat", *args], input=stdin, capture_output=True, text=True, env=env,
+        timeout=120, check=False,
+    )
+
+
+def chat_env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HOTLINE_NUMBERS")}
+    env.update(
+        DATABASE_URL=database_url,
+        ORIENTA_VAR_DIR=str(tmp_path / "var"),
+        SECRET_KEY="chat-test-secret",
+        IDENTITY_KEY="chat-test-identity",
+    )
+    return env
+
+
+def test_scripted_chat_completes_an_orientation_on_a_fresh_database(tmp_path: Path) -> None:
+    """No database yet: the command creates and migrates it by itself."""
+    database = tmp_path / "fresh" / "orienta.db"
+    env = chat_env(f"sqlite:///{database}", tmp_path)
+    env.pop("SECRET_KEY")
+    env.pop("IDENTITY_KEY")
+    result = run_chat(env, FULL_ORIENTATION)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Choisissez votre langue" in out
+    assert "Voici vos réponses" in out
+    assert "Région : Kindia" in out
+    assert "Métiers qui vous intéressent : Énergie solaire : installation et entretien, " \
+        "Collecte et recyclage des déchets" in out
+    assert out.rstrip().splitlines()[-1].startswith("Merci ! Vos réponses sont enregistrées.")
+    assert database.exists()
+    assert (tmp_path / "var" / "identity_key").stat().st_mode & 0o077 == 0
+
+
+def test_chat_renders_as_the_chosen_channel(tmp_path: Path) -> None:
+    env = chat_env(f"sqlite:///{tmp_path / 'o.db'}", tmp_path)
+    sms = run_chat(env, "bonjour\n", "--channel", "sms").stdout
+    whatsapp = run_chat(env, "bonjour\n", "--channel", "whatsapp").stdout
+    telegram = run_chat(env, "bonjour\n", "--channel", "telegram").stdout
+    assert "\n1 Français\n" in sms
+    assert "\n1. Français\n" in whatsapp
+    assert "\n[1] Français\n" in telegram
+
+
+def test_lang_option_skips_the_language_question(tmp_path: Path) -> None:
+    env = chat_env(f"sqlite:///{tmp_path / 'o.db'}", tmp_path)
+    out = run_chat(env, "bonjour\n", "--lang", "fr").stdout
+    assert "Acceptez-vous ?" in out
+    assert "Choisissez votre langue" not in out
+
+
+def test_a_named_user_continues_where_they_stopped(tmp_path: Path) -> None:
+    env = chat_env(f"sqlite:///{tmp_path / 'o.db'}", tmp_path)
+    run_chat(env, "bonjour\n1\n1\n", "--user", "aminata")
+    out = run_chat(env, "7\n", "--user", "aminata").stdout
+    assert "Dans quelle préfecture ou commune ?" in out
+    assert "Siguiri" in out
+
+
+def test_scripted_chat_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    empty_postgres(postgres_url)
+    database_url = postgres_url
+    result = run_chat(chat_env(database_url, tmp_path), FULL_ORIENTATION)
+    assert result.returncode == 0, result.stderr
+    assert "Voici vos réponses" in result.stdout
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        completed = connection.execute(
+            text("SELECT count(*) FROM conversations WHERE completed_at IS NOT NULL")
+        ).scalar()
+    engine.dispose()
+    assert completed == 1

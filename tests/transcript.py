@@ -1,0 +1,125 @@
+"""Conversation transcripts: data files replayed through the engine.
+
+    # a comment
+    > bonjour            what the person sends (`> /photo` sends an image, `>(m1) 1`
+                         sends "1" with provider message id m1, to send it twice)
+    < Choisissez         text the replies to the last message must contain
+    <! Préfecture        text they must not contain
+    <0                   there must be no reply at all
+    = consent given      a stored fact (see `facts()` for the keys)
+    @ +6h                the clock moves on (m, h or d)
+
+Replies are rendered as the channel under test shows them, joined by blank lines.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.channels.console import MEDIA_COMMANDS
+from bot.settings import Settings
+from bot.storage.identities import find_identity
+from bot.storage.models import Answer, Contact, Conversation, Flag, InboundMessage
+
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+
+_SEND = re.compile(r"^>(?:\((?P<id>[^)]+)\))?(?: (?P<text>.*))?$")
+_WAIT = re.compile(r"^@ \+(?P<n>\d+)(?P<unit>[mhd])$")
+
+
+@dataclass
+class Turn:
+    line: int
+    text: str
+    provider_id: str | None = None
+    media: tuple[str, ...] = ()
+    contains: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    silent: bool = False
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    wait_before: timedelta = timedelta()
+
+
+def parse(path: Path) -> list[Turn]:
+    turns: list[Turn] = []
+    wait = timedelta()
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.rstrip()
+        if not line or line.startswith("#"):
+            continue
+        if send := _SEND.match(line):
+            text = send.group("text") or ""
+            media = MEDIA_COMMANDS.get(text.strip().lower())
+            turns.append(
+                Turn(
+                    number,
+                    "" if media else text,
+                    provider_id=send.group("id"),
+                    media=(media,) if media else (),
+                    wait_before=wait,
+                )
+            )
+            wait = timedelta()
+            continue
+        if wait_match := _WAIT.match(line):
+            unit = {"m": "minutes", "h": "hours", "d": "days"}[wait_match.group("unit")]
+            wait += timedelta(**{unit: int(wait_match.group("n"))})
+            continue
+        if not turns:
+            raise ValueError(f"{path.name}:{number}: an expectation before any message")
+        turn = turns[-1]
+        if line == "<0":
+            turn.silent = True
+        elif line.startswith("<! "):
+            turn.absent.append(line[3:])
+        elif line.startswith("< "):
+            turn.contains.append(line[2:])
+        elif line.startswith("= "):
+            key, _, value = line[2:].partition(" ")
+            turn.facts.append((key, value.strip()))
+        else:
+            raise ValueError(f"{path.name}:{number}: cannot read {line!r}")
+    return turns
+
+
+def facts(session: Session, settings: Settings, channel: str, address: str) -> dict[str, str]:
+    """What the database holds about the person at (channel, address), as plain strings."""
+    stored_texts = session.scalar(
+        select(func.count()).select_from(InboundMessage).where(InboundMessage.text.is_not(None))
+    )
+    inbound = session.scalar(select(func.count()).select_from(InboundMessage))
+    result = {"stored_texts": str(stored_texts), "inbound": str(inbound)}
+    identity = find_identity(session, settings.identity_key, channel, address)
+    contacts = session.scalar(select(func.count()).select_from(Contact))
+    result["contacts"] = str(contacts)
+    if identity is None:
+        result["contact"] = "none"
+        return result
+    contact = session.get(Contact, identity.contact_id)
+    assert contact is not None
+    result["contact"] = "exists"
+    result["consent"] = contact.consent
+    result["language"] = contact.language or "none"
+    result["opted_out"] = "yes" if contact.opted_out_at else "no"
+    conversation = session.scalars(
+        select(Conversation).where(Conversation.contact_id == contact.id)
+    ).one_or_none()
+    result["step"] = (conversation.step if conversation else None) or "none"
+    result["completed"] = "yes" if conversation and conversation.completed_at else "no"
+    answers = session.scalars(select(Answer).where(Answer.contact_id == contact.id)).all()
+    result["answers"] = str(len(answers))
+    for answer in answers:
+        value = answer.value
+        result[f"answer.{answer.field}"] = value if isinstance(value, str) else json.dumps(value)
+    flags = session.scalars(
+        select(Flag.kind).where(Flag.contact_id == contact.id).order_by(Flag.id)
+    ).all()
+    result["flags"] = ",".join(flags) or "none"
+    return result
