@@ -48,12 +48,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Talk to Orienta in the terminal. With stdin redirected, reads one "
         "message per line and prints each reply.",
     )
-    chat.add_argument("--channel", choices=[c for c in CHANNELS if c != "console"], default="sms",
-                      help="render replies as this channel would (default: sms)")
-    chat.add_argument("--lang", choices=sorted(LANGUAGES),
-                      help="skip the language question for a new person")
-    chat.add_argument("--user", help="who you are (default: 'console' at a terminal, "
-                      "a new person for each scripted run)")
+    chat.add_argument(
+        "--channel",
+        choices=[c for c in CHANNELS if c != "console"],
+        default="sms",
+        help="render replies as this channel would (default: sms)",
+    )
+    chat.add_argument(
+        "--lang", choices=sorted(LANGUAGES), help="skip the language question for a new person"
+    )
+    chat.add_argument(
+        "--user",
+        help="who you are (default: 'console' at a terminal, a new person for each scripted run)",
+    )
     chat.set_defaults(func=_chat)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")

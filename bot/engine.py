@@ -21,7 +21,7 @@ from bot.flows.model import Ask, Event, Flow, FlowState, Say, Turn
 from bot.flows.orientation import CONSENT_VERSION
 from bot.flows.runner import advance, label_text, options_for, restart, start
 from bot.i18n import LANGUAGES, M, has_catalog, translate
-from bot.keywords import Keyword, match_keyword
+from bot.keywords import match_keyword
 from bot.messaging import Choice, Inbound, Outbound
 from bot.settings import Settings
 from bot.storage.identities import create_identity, find_identity
@@ -185,7 +185,9 @@ class Engine:
         self, session: Session, row: InboundMessage, inbound: Inbound
     ) -> list[Outbound]:
         stored = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.inbound_id == row.id).order_by(OutboxMessage.id)
+            select(OutboxMessage)
+            .where(OutboxMessage.inbound_id == row.id)
+            .order_by(OutboxMessage.id)
         )
         return [Outbound.from_payload(inbound.channel, inbound.address, o.payload) for o in stored]
 
@@ -285,7 +287,6 @@ class Engine:
         state.retries = 0
 
     def _apply(self, session: Session, turn: _Turn, result: Turn) -> None:
-        contact = turn.contact
         now = self.clock()
         turn.state = result.state
         replies = list(result.replies)
@@ -354,7 +355,9 @@ class Engine:
             )
         ).first()
         if open_flag is None:
-            session.add(Flag(contact_id=turn.contact.id, kind="urgent_help", created_at=self.clock()))
+            session.add(
+                Flag(contact_id=turn.contact.id, kind="urgent_help", created_at=self.clock())
+            )
         log.warning("urgent help requested", extra={"contact": turn.contact.public_id})
 
     def _forget_after_refusal(self, session: Session, turn: _Turn, now: datetime) -> None:
@@ -370,7 +373,9 @@ class Engine:
             .values(contact_id=None, text=None)
         )
         session.execute(
-            update(OutboxMessage).where(OutboxMessage.contact_id == contact.id).values(contact_id=None)
+            update(OutboxMessage)
+            .where(OutboxMessage.contact_id == contact.id)
+            .values(contact_id=None)
         )
 
     def _erase(self, session: Session, turn: _Turn) -> None:
@@ -415,7 +420,8 @@ class Engine:
             session.add(
                 OutboxMessage(
                     idempotency_key=f"reply:{turn.inbound.id}:{index}",
-                    contact_id=None if turn.erased or turn.contact.consent == "refused"
+                    contact_id=None
+                    if turn.erased or turn.contact.consent == "refused"
                     else turn.contact.id,
                     identity_id=None if turn.erased else turn.identity.id,
                     inbound_id=turn.inbound.id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +39,11 @@ class Msg:
         return self.id
 
 
-def M(id: str, text: str) -> Msg:  # noqa: N802 - short on purpose, it marks strings for Babel
+def M(id: str, text: str) -> Msg:
     return Msg(id, text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(lang: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, localedir=LOCALES_DIR, languages=[lang], fallback=True)
 

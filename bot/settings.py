@@ -124,7 +124,9 @@ def load_settings(
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"Config 'ORIENTA_TIMEZONE' is not a known time zone: {timezone!r}.")
+        raise ConfigError(
+            f"Config 'ORIENTA_TIMEZONE' is not a known time zone: {timezone!r}."
+        ) from None
 
     max_retries = int(_float(env, "ORIENTA_MAX_RETRIES", 3))
     if max_retries < 1:

@@ -1,7 +1,8 @@
 """Reading what people type: accent- and case-insensitive matching, tolerant choice parsing.
 
 People answer menus in many ways: `2`, ` 2.`, `2)`, the option's words with or without
-accents or capitals, several choices as `1,3`, `1 3` or `1 et 3`. These functions turn such input into option indexes, or say why they cannot.
+accents or capitals, several choices as `1,3`, `1 3` or `1 et 3`. These functions turn
+such input into option indexes, or say why they cannot.
 """
 
 from __future__ import annotations

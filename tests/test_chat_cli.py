@@ -20,8 +20,13 @@ FULL_ORIENTATION = "bonjour\n1\n1\n3\n1\n2\n3\n2\n2\n1,2\n6 et 7\n3\n3\n4\n1\n2\
 
 def run_chat(env: dict[str, str], stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [ORIENTA, "chat", *args], input=stdin, capture_output=True, text=True, env=env,
-        timeout=120, check=False,
+        [ORIENTA, "chat", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
@@ -48,8 +53,10 @@ def test_scripted_chat_completes_an_orientation_on_a_fresh_database(tmp_path: Pa
     assert "Choisissez votre langue" in out
     assert "Voici vos réponses" in out
     assert "Région : Kindia" in out
-    assert "Métiers qui vous intéressent : Énergie solaire : installation et entretien, " \
+    assert (
+        "Métiers qui vous intéressent : Énergie solaire : installation et entretien, "
         "Collecte et recyclage des déchets" in out
+    )
     assert out.rstrip().splitlines()[-1].startswith("Merci ! Vos réponses sont enregistrées.")
     assert database.exists()
     assert (tmp_path / "var" / "identity_key").stat().st_mode & 0o077 == 0

@@ -27,8 +27,9 @@ PHONE = "+224000000201"  # fictitious
 ORIENTATION_TO_NEEDS = ["bonjour", "1", "1", "2", "1", "1", "3", "2", "2"]
 
 
-def send(orienta: Orienta, body: str, provider_id: str | None = None,
-         address: str = PHONE) -> list[Outbound]:
+def send(
+    orienta: Orienta, body: str, provider_id: str | None = None, address: str = PHONE
+) -> list[Outbound]:
     return orienta.engine.handle(
         Inbound(channel="sms", address=address, text=body, provider_id=provider_id)
     )
@@ -88,7 +89,7 @@ def test_same_message_delivered_concurrently_is_handled_once(orienta: Orienta) -
         try:
             barrier.wait()
             results.append(send(orienta, "3", provider_id="SMdup"))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=deliver) for _ in range(4)]
@@ -101,8 +102,10 @@ def test_same_message_delivered_concurrently_is_handled_once(orienta: Orienta) -
     assert {tuple(o.text for o in r) for r in results} == {tuple(o.text for o in results[0])}
     assert "Dans quelle préfecture" in results[0][0].text
     with orienta.sessions() as session:
-        dup = select(func.count()).select_from(InboundMessage).where(
-            InboundMessage.provider_id == "SMdup"
+        dup = (
+            select(func.count())
+            .select_from(InboundMessage)
+            .where(InboundMessage.provider_id == "SMdup")
         )
         assert session.scalar(dup) == 1
         conversation = session.scalars(select(Conversation)).one()
@@ -119,7 +122,7 @@ def test_first_messages_of_a_new_person_arriving_together_make_one_contact(
         try:
             barrier.wait()
             send(orienta, f"bonjour {n}", provider_id=f"first-{n}")
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=deliver, args=(n,)) for n in range(3)]

@@ -61,10 +61,19 @@ ORIENTATION = Flow(
                 "EFFACER. Acceptez-vous ?",
             ),
             options=(
-                Option("yes", M("consent.yes", "Oui, j'accepte"), synonyms=("oui", "yes", "ok"),
-                       event="consent_given"),
-                Option("no", M("consent.no", "Non, merci"), synonyms=("non", "no"),
-                       event="consent_refused", goto="refused"),
+                Option(
+                    "yes",
+                    M("consent.yes", "Oui, j'accepte"),
+                    synonyms=("oui", "yes", "ok"),
+                    event="consent_given",
+                ),
+                Option(
+                    "no",
+                    M("consent.no", "Non, merci"),
+                    synonyms=("non", "no"),
+                    event="consent_refused",
+                    goto="refused",
+                ),
             ),
         ),
         Step(
@@ -113,8 +122,10 @@ ORIENTATION = Flow(
             "return_situation",
             M("return.ask", "Quelle phrase vous décrit le mieux ?"),
             options=(
-                Option("with_programme",
-                       M("return.with_programme", "Je suis rentré(e) avec un programme d'aide")),
+                Option(
+                    "with_programme",
+                    M("return.with_programme", "Je suis rentré(e) avec un programme d'aide"),
+                ),
                 Option("on_own", M("return.on_own", "Je suis rentré(e) par mes propres moyens")),
                 Option("family", M("return.family", "Un membre de ma famille est rentré")),
                 Option("community", M("return.community", "Je suis membre de la communauté")),
@@ -147,15 +158,20 @@ ORIENTATION = Flow(
                 Option("job", M("needs.job", "Un emploi")),
                 Option("activity", M("needs.activity", "Créer ou développer une activité")),
                 Option("credit", M("needs.credit", "Crédit et épargne")),
-                Option("psychosocial",
-                       M("needs.psychosocial", "Soutien psychosocial (parler à quelqu'un)")),
+                Option(
+                    "psychosocial",
+                    M("needs.psychosocial", "Soutien psychosocial (parler à quelqu'un)"),
+                ),
                 Option("health", M("needs.health", "Santé")),
                 Option("documents", M("needs.documents", "Papiers et documents")),
                 Option("housing", M("needs.housing", "Logement")),
                 Option("legal", M("needs.legal", "Conseil juridique")),
-                Option("urgent", M("needs.urgent", "J'ai besoin d'une aide urgente, je suis en danger"),
-                       synonyms=("urgence", "urgent", "danger", "sos"),
-                       event="urgent_help_requested"),
+                Option(
+                    "urgent",
+                    M("needs.urgent", "J'ai besoin d'une aide urgente, je suis en danger"),
+                    synonyms=("urgence", "urgent", "danger", "sos"),
+                    event="urgent_help_requested",
+                ),
             ),
             store="needs",
             summary=M("needs.summary", "Vos besoins"),
@@ -168,12 +184,18 @@ ORIENTATION = Flow(
             # Green and blue economy first; one list, in one order, for everyone.
             options=(
                 Option("fishing", M("interests.fishing", "Pêche et transformation du poisson")),
-                Option("aquaculture", M("interests.aquaculture", "Aquaculture (élevage de poissons)")),
-                Option("market_gardening",
-                       M("interests.market_gardening", "Maraîchage et agroécologie")),
+                Option(
+                    "aquaculture", M("interests.aquaculture", "Aquaculture (élevage de poissons)")
+                ),
+                Option(
+                    "market_gardening",
+                    M("interests.market_gardening", "Maraîchage et agroécologie"),
+                ),
                 Option("agroforestry", M("interests.agroforestry", "Agroforesterie et pépinières")),
                 Option("beekeeping", M("interests.beekeeping", "Apiculture (abeilles, miel)")),
-                Option("solar", M("interests.solar", "Énergie solaire : installation et entretien")),
+                Option(
+                    "solar", M("interests.solar", "Énergie solaire : installation et entretien")
+                ),
                 Option("recycling", M("interests.recycling", "Collecte et recyclage des déchets")),
                 Option("ecotourism", M("interests.ecotourism", "Écotourisme")),
                 Option("tailoring", M("interests.tailoring", "Couture")),
@@ -181,9 +203,15 @@ ORIENTATION = Flow(
                 Option("building", M("interests.building", "Bâtiment")),
                 Option("beauty", M("interests.beauty", "Coiffure et esthétique")),
                 Option("trade", M("interests.trade", "Commerce")),
-                Option("phone_it", M("interests.phone_it", "Réparation de téléphones et informatique")),
-                Option("food_processing", M("interests.food_processing", "Transformation alimentaire")),
-                Option("undecided", M("interests.undecided", "Je ne sais pas encore"), exclusive=True),
+                Option(
+                    "phone_it", M("interests.phone_it", "Réparation de téléphones et informatique")
+                ),
+                Option(
+                    "food_processing", M("interests.food_processing", "Transformation alimentaire")
+                ),
+                Option(
+                    "undecided", M("interests.undecided", "Je ne sais pas encore"), exclusive=True
+                ),
             ),
             store="interests",
             summary=M("interests.summary", "Métiers qui vous intéressent"),
@@ -211,8 +239,9 @@ ORIENTATION = Flow(
                 Option("repaid", M("money.microcredit.repaid", "Oui, remboursé sans difficulté")),
                 Option("hard", M("money.microcredit.hard", "Oui, mais difficile à rembourser")),
                 Option("never", M("money.microcredit.never", "Non, jamais")),
-                Option("undisclosed",
-                       M("money.microcredit.undisclosed", "Je préfère ne pas le dire")),
+                Option(
+                    "undisclosed", M("money.microcredit.undisclosed", "Je préfère ne pas le dire")
+                ),
             ),
             store="microcredit",
             summary=M("money.microcredit.summary", "Microcrédit"),
@@ -224,11 +253,20 @@ ORIENTATION = Flow(
             hint=SEVERAL,
             options=(
                 Option("guarantee", M("money.obstacles.guarantee", "Je n'ai pas de garantie")),
-                Option("family_consent", M("money.obstacles.family_consent",
-                       "Il faut l'accord de mon conjoint ou de ma famille")),
-                Option("fear_of_debt", M("money.obstacles.fear_of_debt", "J'ai peur de m'endetter")),
+                Option(
+                    "family_consent",
+                    M(
+                        "money.obstacles.family_consent",
+                        "Il faut l'accord de mon conjoint ou de ma famille",
+                    ),
+                ),
+                Option(
+                    "fear_of_debt", M("money.obstacles.fear_of_debt", "J'ai peur de m'endetter")
+                ),
                 Option("distance", M("money.obstacles.distance", "L'agence est trop loin")),
-                Option("cost", M("money.obstacles.cost", "Les intérêts et les frais sont trop chers")),
+                Option(
+                    "cost", M("money.obstacles.cost", "Les intérêts et les frais sont trop chers")
+                ),
                 Option("unknown", M("money.obstacles.unknown", "Je ne sais pas à qui m'adresser")),
                 Option("none", M("money.obstacles.none", "Rien ne m'en empêche"), exclusive=True),
             ),
@@ -242,7 +280,10 @@ ORIENTATION = Flow(
                 Option("self", M("money.control.self", "Moi-même")),
                 Option("shared", M("money.control.shared", "Moi avec mon conjoint ou ma famille")),
                 Option("other", M("money.control.other", "Une autre personne")),
-                Option("no_income", M("money.control.no_income", "Je ne gagne pas d'argent en ce moment")),
+                Option(
+                    "no_income",
+                    M("money.control.no_income", "Je ne gagne pas d'argent en ce moment"),
+                ),
                 Option("undisclosed", M("money.control.undisclosed", "Je préfère ne pas le dire")),
             ),
             store="money_control",
@@ -253,9 +294,14 @@ ORIENTATION = Flow(
             M("money.save.ask", "Comment préférez-vous épargner ?"),
             options=(
                 Option("group", M("money.save.group", "Dans une tontine ou un groupe d'épargne")),
-                Option("mobile_money", M("money.save.mobile_money", "Par mobile money"),
-                       synonyms=("orange money", "momo")),
-                Option("account", M("money.save.account", "Sur un compte (banque ou microfinance)")),
+                Option(
+                    "mobile_money",
+                    M("money.save.mobile_money", "Par mobile money"),
+                    synonyms=("orange money", "momo"),
+                ),
+                Option(
+                    "account", M("money.save.account", "Sur un compte (banque ou microfinance)")
+                ),
                 Option("home", M("money.save.home", "À la maison")),
                 Option("none", M("money.save.none", "Je n'épargne pas en ce moment")),
             ),
@@ -267,7 +313,10 @@ ORIENTATION = Flow(
             M("money.borrow.ask", "Si vous deviez emprunter, à qui demanderiez-vous d'abord ?"),
             options=(
                 Option("group", M("money.borrow.group", "À mon groupe d'épargne ou ma tontine")),
-                Option("microfinance", M("money.borrow.microfinance", "À une institution de microfinance")),
+                Option(
+                    "microfinance",
+                    M("money.borrow.microfinance", "À une institution de microfinance"),
+                ),
                 Option("bank", M("money.borrow.bank", "À une banque")),
                 Option("family", M("money.borrow.family", "À ma famille ou mes amis")),
                 Option("none", M("money.borrow.none", "Je ne veux pas emprunter")),
@@ -314,10 +363,18 @@ ORIENTATION = Flow(
                 "C'est définitif.",
             ),
             options=(
-                Option("yes", M("erase.yes", "Oui, tout effacer"), synonyms=("oui", "yes"),
-                       event="erase_confirmed"),
-                Option("no", M("erase.no", "Non, garder mes réponses"), synonyms=("non", "no"),
-                       event="erase_cancelled"),
+                Option(
+                    "yes",
+                    M("erase.yes", "Oui, tout effacer"),
+                    synonyms=("oui", "yes"),
+                    event="erase_confirmed",
+                ),
+                Option(
+                    "no",
+                    M("erase.no", "Non, garder mes réponses"),
+                    synonyms=("non", "no"),
+                    event="erase_cancelled",
+                ),
             ),
         ),
     ),

@@ -74,8 +74,13 @@ def options_for(flow: Flow, step: Step, answers: Answers, lang: str) -> tuple[Op
     """The options shown for `step`, in menu order (numbered from 1)."""
     if step.kind != "summary":
         return step.options_for(answers)
-    confirm = Option("confirm", SUMMARY_CONFIRM, synonyms=CONFIRM_WORDS, goto="done",
-                     event="orientation_completed")
+    confirm = Option(
+        "confirm",
+        SUMMARY_CONFIRM,
+        synonyms=CONFIRM_WORDS,
+        goto="done",
+        event="orientation_completed",
+    )
     lines = tuple(Option(s.id, text) for s, text in summary_lines(flow, answers, lang))
     return (confirm, *lines)
 

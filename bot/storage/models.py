@@ -111,7 +111,9 @@ class ChannelIdentity(Base):
     __table_args__ = (UniqueConstraint("channel", "address_hash"),)
 
     id: Mapped[IntPk]
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
     channel: Mapped[str] = mapped_column(String(16))
     address_hash: Mapped[str] = mapped_column(String(64), index=True)
     address: Mapped[str] = mapped_column(String(255))
@@ -158,7 +160,9 @@ class Flag(Base):
     __tablename__ = "flags"
 
     id: Mapped[IntPk]
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[Timestamp]
     resolved_at: Mapped[MaybeTimestamp]
