@@ -29,6 +29,14 @@ POSTGRES_ADMIN_URL = os.environ.get("ORIENTA_TEST_POSTGRES_URL", "").strip()
 TEST_HOTLINES = "Ligne d'écoute (test)=+224 000 00 00 01;Police (test)=000"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-transcripts",
+        action="store_true",
+        help="rewrite tests/transcripts/golden/ from what the bot says now",
+    )
+
+
 class FakeClock:
     """A clock that moves only when told to."""
 
