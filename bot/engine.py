@@ -21,7 +21,7 @@ from bot.flows.model import Ask, Event, Flow, FlowState, Say, Turn
 from bot.flows.orientation import CONSENT_VERSION
 from bot.flows.runner import advance, label_text, options_for, restart, start
 from bot.i18n import LANGUAGES, M, has_catalog, translate
-from bot.keywords import match_keyword
+from bot.keywords import Keyword, match_keyword
 from bot.messaging import Choice, Inbound, Outbound
 from bot.settings import Settings
 from bot.storage.identities import create_identity, find_identity
@@ -79,6 +79,10 @@ LANGUAGE_PENDING = M(
     "Les messages en {language} sont en préparation. En attendant, nous continuons en "
     "français. Écrivez LANGUE pour changer.",
 )
+
+
+# What a person who wrote STOP can still use: coming back, help, erasure, urgent help.
+SPOKEN_WHEN_STOPPED: frozenset[Keyword | None] = frozenset({"start", "help", "erase", "urgent"})
 
 
 def utcnow() -> datetime:
@@ -213,7 +217,9 @@ class Engine:
         keyword = match_keyword(inbound.text or "")
         state = self._load_state(session, turn)
 
-        if contact.opted_out_at is not None and keyword not in ("start", "help", "erase", "urgent"):
+        silenced = contact.opted_out_at is not None
+        confirming_erasure = state is not None and state.step == "erase_confirm"
+        if silenced and not confirming_erasure and keyword not in SPOKEN_WHEN_STOPPED:
             turn.state = state
             return  # they asked for silence: the message is logged, nothing is sent
 
@@ -278,6 +284,9 @@ class Engine:
                     result.replies = [Ask(current)]
                 result.replies.insert(0, Say(WELCOME_BACK))
             self._apply(session, turn, result)
+            if silenced:
+                # Answering the erasure question after STOP: confirm, ask nothing more.
+                turn.replies = [r for r in turn.replies if isinstance(r, Say)]
 
     def _detour(self, state: FlowState, step_id: str) -> None:
         """Go to `step_id` now, then back to where the person was."""
@@ -358,7 +367,7 @@ class Engine:
             session.add(
                 Flag(contact_id=turn.contact.id, kind="urgent_help", created_at=self.clock())
             )
-        log.warning("urgent help requested", extra={"contact": turn.contact.public_id})
+        log.warning("urgent help requested by contact %s", turn.contact.public_id)
 
     def _forget_after_refusal(self, session: Session, turn: _Turn, now: datetime) -> None:
         """Keep only the refusal: no answers, no message text, nothing linked to them."""
@@ -375,7 +384,7 @@ class Engine:
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.contact_id == contact.id)
-            .values(contact_id=None)
+            .values(contact_id=None, identity_id=None)
         )
 
     def _erase(self, session: Session, turn: _Turn) -> None:
@@ -423,7 +432,9 @@ class Engine:
                     contact_id=None
                     if turn.erased or turn.contact.consent == "refused"
                     else turn.contact.id,
-                    identity_id=None if turn.erased else turn.identity.id,
+                    identity_id=None
+                    if turn.erased or turn.contact.consent == "refused"
+                    else turn.identity.id,
                     inbound_id=turn.inbound.id,
                     channel=outbound.channel,
                     payload=outbound.payload(),
