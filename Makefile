@@ -1,0 +1,84 @@
+# Orienta's everyday commands. `make` alone lists them; `make run` and `make test` are
+# the two that matter. Everything runs from the virtualenv in $(VENV), made on first use.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.install-stamp
+PYTEST_ARGS ?=
+
+# Translation catalogs. French is the source language and has none; the others come later.
+LOCALES = bot/locales
+CATALOGS = $(wildcard $(LOCALES)/*/LC_MESSAGES/orienta.po)
+TEMPLATE = $(LOCALES)/orienta.pot
+
+.PHONY: help install i18n-compile i18n-extract i18n-update migrate run test check fmt clean
+
+help: ## list the targets
+	@echo "Orienta — make targets:"
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) \
+		| awk 'BEGIN { FS = ":.*## " } { printf "  %-14s %s\n", $$1, $$2 }'
+
+install: $(STAMP) ## create the virtualenv and install Orienta with its dev tools
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-installs only when pyproject.toml changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install -e '.[dev]'
+	touch $@
+
+i18n-compile: $(STAMP) ## compile translation catalogs (.po → .mo), if there are any
+ifneq ($(CATALOGS),)
+	$(BIN)/pybabel compile --use-fuzzy -D orienta -d $(LOCALES) --statistics
+else
+	@echo "No catalogs in $(LOCALES)/ yet (French is the source language): nothing to compile."
+endif
+
+i18n-extract: $(STAMP) ## collect every M("id", "texte") into bot/locales/orienta.pot
+	mkdir -p $(LOCALES)
+	$(BIN)/pybabel extract -F babel.cfg -k M:1c,2 --no-default-keywords --sort-by-file \
+		--project=Orienta --copyright-holder=Orienta \
+		--msgid-bugs-address=traduction@orienta.invalid -o $(TEMPLATE) bot
+
+i18n-update: i18n-extract ## extract, then merge new and changed strings into each catalog
+ifneq ($(CATALOGS),)
+	$(BIN)/pybabel update -D orienta -i $(TEMPLATE) -d $(LOCALES)
+else
+	@echo "No catalogs yet. Start one with: $(BIN)/pybabel init -D orienta -i $(TEMPLATE) -d $(LOCALES) -l ff"
+endif
+
+migrate: install ## create or upgrade the database schema
+	$(BIN)/orienta migrate
+
+run: install i18n-compile ## talk to Orienta in the terminal (SQLite under var/, nothing to configure)
+	$(BIN)/orienta migrate
+	$(BIN)/orienta chat
+
+# The suite creates and drops its own database on that server; every storage test runs
+# on SQLite and on PostgreSQL.
+test: install i18n-compile ## run the tests (PYTEST_ARGS="-k consent" to pick some)
+	ORIENTA_TEST_POSTGRES_URL=$${ORIENTA_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+check: install ## lint, format check and type check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: install ## format the code and apply safe lint fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Never removes var/: it holds the local database and the keys its phone look-ups depend on.
+clean: ## remove the virtualenv, caches and compiled catalogs (keeps var/)
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info
+	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+	rm -f $(LOCALES)/*/LC_MESSAGES/*.mo
