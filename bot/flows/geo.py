@@ -1,8 +1,8 @@
 """Guinea's 8 regions and their prefectures (Conakry: its communes), as flow options.
 
-Keys are stable ASCII identifiers stored in answers; labels are proper names, the same
-in every language, so they are plain strings marked for translation only where a
-language writes them differently.
+Keys are stable ASCII identifiers stored in answers. Region names are translatable
+messages (a script such as Adlam may write them differently); prefecture names are
+plain strings, shown as written here in every language.
 """
 
 from __future__ import annotations
