@@ -20,10 +20,10 @@ Keyword = Literal["stop", "start", "help", "menu", "language", "erase", "urgent"
 KEYWORD_WORDS: dict[Keyword, Msg] = {
     "stop": M("keyword.stop", "STOP, ARRET, ARRÊT, ARRETER, STOPPER, DESABONNER, UNSUBSCRIBE"),
     "start": M("keyword.start", "START, REPRENDRE, DEMARRER, RESUME"),
-    "help": M("keyword.help", "AIDE, HELP, INFO"),
+    "help": M("keyword.help", "AIDE, AIDEZ-MOI, HELP, INFO"),
     "menu": M("keyword.menu", "MENU, RECOMMENCER, RESTART"),
     "language": M("keyword.language", "LANGUE, LANGUAGE, LANGUES"),
-    "erase": M("keyword.erase", "EFFACER, SUPPRIMER, DELETE, ERASE"),
+    "erase": M("keyword.erase", "EFFACER, EFFACE, SUPPRIMER, DELETE, ERASE"),
     "urgent": M("keyword.urgent", "URGENCE, URGENT, SOS, DANGER, EMERGENCY"),
 }
 
@@ -41,6 +41,9 @@ def _table() -> dict[str, Keyword]:
 
 def match_keyword(text: str) -> Keyword | None:
     """The keyword `text` is, if it is one (`" Arrêt ! "` → "stop")."""
+    text = text.strip()
     if len(text) > 40:
         return None
-    return _table().get(normalize(text))
+    words = normalize(text)
+    # "S.O.S" and "S O S" are "sos"; no keyword is made of one-letter words otherwise.
+    return _table().get(words) or _table().get(words.replace(" ", ""))

@@ -7,6 +7,7 @@ processes on PostgreSQL they must be given, because each process would generate 
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -79,28 +80,40 @@ def _secret(env: Mapping[str, str], name: str, var_dir: Path, local: bool) -> st
             "every process must share the same value."
         )
     path = var_dir / name.lower()
-    if path.exists():
+    if path.exists() and path.read_text().strip():
         return path.read_text().strip()
     var_dir.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(32)
-    # O_EXCL: if another process created it first, use theirs.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
+    # Write aside, then link into place: a reader never sees a half-written key, and if
+    # another process got there first, its key wins.
+    tmp = var_dir / f".{name.lower()}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(value + "\n")
-    return value
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        if path.exists():  # empty: left by a process stopped while writing it
+            path.unlink()
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text().strip()
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise ConfigError(f"Config '{name}' must be a number, not {raw!r}.") from None
+    if not math.isfinite(value) or value < minimum:
+        raise ConfigError(f"Config '{name}' must be a number of at least {minimum:g}, not {raw!r}.")
+    return value
 
 
 def load_settings(
@@ -128,9 +141,11 @@ def load_settings(
             f"Config 'ORIENTA_TIMEZONE' is not a known time zone: {timezone!r}."
         ) from None
 
-    max_retries = int(_float(env, "ORIENTA_MAX_RETRIES", 3))
-    if max_retries < 1:
-        raise ConfigError("Config 'ORIENTA_MAX_RETRIES' must be at least 1.")
+    max_retries = _number(env, "ORIENTA_MAX_RETRIES", 3.0, minimum=1)
+    if not max_retries.is_integer():
+        raise ConfigError(
+            f"Config 'ORIENTA_MAX_RETRIES' must be a whole number, not {max_retries:g}."
+        )
 
     return Settings(
         database_url=database_url,
@@ -144,6 +159,6 @@ def load_settings(
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", "").strip(),
         telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
-        resume_after_hours=_float(env, "ORIENTA_RESUME_AFTER_HOURS", 6.0),
-        max_retries=max_retries,
+        resume_after_hours=_number(env, "ORIENTA_RESUME_AFTER_HOURS", 6.0, minimum=0),
+        max_retries=int(max_retries),
     )

@@ -17,7 +17,11 @@ __all__ = ["MAX_INPUT_CHARS", "Parsed", "has_letters_or_digits", "normalize", "p
 # Longer messages are cut before parsing: nothing useful to a menu is that long.
 MAX_INPUT_CHARS = 1000
 
-_SEPARATORS = re.compile(r"\s*(?:[,;/&+]|\bet\b|\band\b|\be\b)\s*|\s+")
+# Between choices: punctuation, or "et" / "and" / Pular "e". Spaces separate choices too,
+# but only once a part is not an option's words as a whole ("un emploi").
+_SEPARATORS = re.compile(r"\s*(?:[,;/&+]|\bet\b|\band\b|\be\b)\s*")
+# WhatsApp users often answer with a keycap emoji: 2️⃣ is "2" followed by these two.
+_KEYCAPS = str.maketrans("", "", "\ufe0f\u20e3")
 _NUMBER = re.compile(r"^\(?\s*(\d{1,3})\s*[.)\]:-]?$")
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
@@ -56,7 +60,12 @@ def _match_words(token: str, labels: Sequence[Sequence[str]]) -> int | None:
     """Index of the one option whose label or synonym equals or contains `token`."""
     if not token:
         return None
-    exact = [i for i, names in enumerate(labels) if token in names]
+    compact = token.replace(" ", "")  # N'Zérékoré, Nzérékoré, N Zerekore are one place
+    exact = [
+        i
+        for i, names in enumerate(labels)
+        if token in names or any(n.replace(" ", "") == compact for n in names)
+    ]
     if len(exact) == 1:
         return exact[0]
     if len(token) < 3 or len(exact) > 1:
@@ -69,14 +78,34 @@ def _match_words(token: str, labels: Sequence[Sequence[str]]) -> int | None:
     return prefix[0] if len(prefix) == 1 else None
 
 
+def _read_part(part: str, labels: Sequence[Sequence[str]]) -> list[int] | str:
+    """The options one part of an answer names (`"3"`, `"un emploi"`, `"1 3"`), or an
+    error code."""
+    number = _NUMBER.match(part)
+    if number:
+        n = int(number.group(1))
+        return [n - 1] if 1 <= n <= len(labels) else "out_of_range"
+    whole = _match_words(normalize(part), labels)
+    if whole is not None:
+        return [whole]
+    indexes: list[int] = []
+    for token in part.split():
+        read = _read_part(token, labels) if token != part else "unknown"
+        if isinstance(read, str):
+            return read
+        indexes.extend(read)
+    return indexes or "unknown"
+
+
 def parse_choices(text: str, labels: Sequence[Sequence[str]], multi: bool) -> Parsed:
     """Read `text` as one choice (or several when `multi`) among options.
 
     `labels[i]` holds option i's normalized label and synonyms, in every language the
-    person might use. Numbers are 1-based as shown in menus.
+    person might use. Numbers are 1-based as shown in menus. Naming one option twice
+    (`2 Boké`, a menu line copied back) is one choice.
     """
-    norm = normalize(text)
-    raw = text.strip()[:MAX_INPUT_CHARS]
+    raw = text.strip()[:MAX_INPUT_CHARS].translate(_KEYCAPS)
+    norm = normalize(raw)
     if not norm:
         return Parsed(error="empty")
 
@@ -84,30 +113,20 @@ def parse_choices(text: str, labels: Sequence[Sequence[str]], multi: bool) -> Pa
     if single:
         n = int(single.group(1))
         return Parsed((n - 1,)) if 1 <= n <= len(labels) else Parsed(error="out_of_range")
-
     whole = _match_words(norm, labels)
     if whole is not None:
         return Parsed((whole,))
 
-    several = parse_choices(text, labels, multi=True) if not multi else None
-    if several is not None:
-        return Parsed(error="too_many" if len(several.indexes) > 1 else several.error or "unknown")
-
-    tokens = [t for t in _SEPARATORS.split(raw.casefold()) if t and t.strip()]
     indexes: list[int] = []
-    for token in tokens:
-        number = _NUMBER.match(token.strip())
-        if number:
-            n = int(number.group(1))
-            if not 1 <= n <= len(labels):
-                return Parsed(error="out_of_range")
-            index: int | None = n - 1
-        else:
-            index = _match_words(normalize(token), labels)
-        if index is None:
-            return Parsed(error="unknown")
-        if index not in indexes:
-            indexes.append(index)
+    for part in _SEPARATORS.split(raw.casefold()):
+        if not part.strip():
+            continue
+        read = _read_part(part.strip(), labels)
+        if isinstance(read, str):
+            return Parsed(error=read)
+        indexes.extend(i for i in read if i not in indexes)
     if not indexes:
         return Parsed(error="unknown")
+    if not multi and len(indexes) > 1:
+        return Parsed(error="too_many")
     return Parsed(tuple(indexes))

@@ -80,9 +80,6 @@ def test_sentences_and_answers_are_not_keywords(text: str) -> None:
     assert match_keyword(text) is None
 
 
-@pytest.mark.xfail(
-    strict=True, reason="'S.O.S' normalizes to 's o s', which is not the listed 'sos'"
-)
 @pytest.mark.parametrize("text", ["S.O.S", "S.O.S."])
 def test_sos_written_with_dots(text: str) -> None:
     assert match_keyword(text) == "urgent"

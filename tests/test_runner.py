@@ -334,11 +334,6 @@ def test_prefecture_nzerekore(text: str) -> None:
     assert state.answers["prefecture"] == "nzerekore"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the prefecture Nzérékoré has no 'n zerekore' synonym (the region has one), so the "
-    "common spelling N'Zérékoré is 'unknown'",
-)
 @pytest.mark.parametrize("text", ["N'Zérékoré", "N’Zérékoré", "n'zerekore"])
 def test_prefecture_nzerekore_with_an_apostrophe(text: str) -> None:
     state = state_at("region")

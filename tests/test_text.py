@@ -183,11 +183,6 @@ def test_extremely_long_input_is_read_quickly(text: str) -> None:
     assert len(normalize(text)) <= MAX_INPUT_CHARS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="single choice: the same option given twice (number and label, or repeated) is "
-    "read as 'unknown' instead of that option",
-)
 @pytest.mark.parametrize(
     ("text", "labels", "index"),
     [
@@ -206,10 +201,12 @@ def test_one_option_said_twice_where_one_is_expected(
     assert parse_choices(text, labels, multi=False) == Parsed((index,))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="multi choice: labels are split into words, and a short word ('un') is 'unknown'",
-)
 @pytest.mark.parametrize("text", ["une formation et un emploi", "Une formation, un emploi"])
 def test_several_full_labels(text: str) -> None:
     assert parse_choices(text, NEEDS, multi=True) == Parsed((0, 1))
+
+
+@pytest.mark.parametrize(("text", "index"), [("2️⃣", 1), ("8️⃣", 7)])
+def test_a_keycap_emoji_is_its_number(text: str, index: int) -> None:
+    """WhatsApp keyboards offer 1️⃣ 2️⃣ 3️⃣: people answer menus with them."""
+    assert parse_choices(text, REGIONS, multi=False) == Parsed((index,))

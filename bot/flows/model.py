@@ -76,6 +76,9 @@ class Step:
     """Steps asked again after this one is corrected (a prefecture after its region)."""
     hint: Msg | None = None
     """Shown under the options (e.g. how to choose several)."""
+    read_number: Callable[[int], str | None] | None = None
+    """For a number that is not a menu number, the option key it means (an age typed in
+    years for an age band), or None."""
 
     def options_for(self, answers: Answers) -> tuple[Option, ...]:
         return self.options(answers) if callable(self.options) else self.options

@@ -31,6 +31,16 @@ LANGUAGE_SYNONYMS: dict[str, tuple[str, ...]] = {
 CAME_BACK = ("with_programme", "on_own")
 
 
+def _age_band(years: int) -> str | None:
+    """The band of an age typed in years instead of a menu number."""
+    if years > 120:
+        return None
+    for limit, band in ((18, "under_18"), (25, "18_24"), (35, "25_34"), (50, "35_49")):
+        if years < limit:
+            return band
+    return "50_plus"
+
+
 def _came_back(answers: Answers) -> bool:
     return answers.get("return_situation") in CAME_BACK
 
@@ -110,13 +120,14 @@ ORIENTATION = Flow(
             M("age.ask", "Quel âge avez-vous ?"),
             options=(
                 Option("under_18", M("age.under_18", "Moins de 18 ans")),
-                Option("18_24", M("age.18_24", "18 à 24 ans")),
-                Option("25_34", M("age.25_34", "25 à 34 ans")),
-                Option("35_49", M("age.35_49", "35 à 49 ans")),
+                Option("18_24", M("age.18_24", "18 à 24 ans"), synonyms=("18 24",)),
+                Option("25_34", M("age.25_34", "25 à 34 ans"), synonyms=("25 34",)),
+                Option("35_49", M("age.35_49", "35 à 49 ans"), synonyms=("35 49",)),
                 Option("50_plus", M("age.50_plus", "50 ans ou plus")),
             ),
             store="age_band",
             summary=M("age.summary", "Âge"),
+            read_number=_age_band,
         ),
         Step(
             "return_situation",

@@ -6,9 +6,11 @@ Bad input is not an exception but an `input_rejected` event with a reprompt.
 
 from __future__ import annotations
 
+import re
+
 from bot.flows.model import Ask, Event, Flow, FlowState, Option, Say, Step, Turn
 from bot.i18n import DEFAULT_LANGUAGE, M, Msg, translate
-from bot.text import has_letters_or_digits, normalize, parse_choices
+from bot.text import Parsed, has_letters_or_digits, normalize, parse_choices
 from bot.types import Answers, AnswerValue
 
 __all__ = ["advance", "label_text", "options_for", "restart", "start", "summary_lines"]
@@ -98,6 +100,21 @@ def _names(flow: Flow, step: Step, option: Option, lang: str) -> list[str]:
     return [normalize(t) for t in (*labels, *option.synonyms)]
 
 
+_NUMBER_WITH_UNIT = re.compile(r"\s*(\d{1,3})\s*(?:ans?|years?|yrs?)?\s*[.!]?\s*")
+
+
+def _read_number(step: Step, options: tuple[Option, ...], text: str) -> Parsed | None:
+    """A number beyond the menu that the step understands (27 → the 25–34 age band)."""
+    if step.read_number is None:
+        return None
+    match = _NUMBER_WITH_UNIT.fullmatch(text.casefold())
+    if match is None or int(match.group(1)) <= len(options):
+        return None
+    key = step.read_number(int(match.group(1)))
+    keys = [o.key for o in options]
+    return Parsed((keys.index(key),)) if key in keys else None
+
+
 def start(flow: Flow, answers: Answers | None = None, at: str | None = None) -> Turn:
     state = FlowState(step=at or flow.steps[0].id, answers=dict(answers or {}))
     return Turn(state, replies=[Ask(state.step)]) if state.step else Turn(state)
@@ -168,8 +185,9 @@ def advance(
         return _reject(step, state, "media", len(options), max_retries)
     if not has_letters_or_digits(text):
         return _reject(step, state, "empty", len(options), max_retries)
-    names = [_names(flow, step, o, lang) for o in options]
-    parsed = parse_choices(text, names, multi=step.kind == "multi")
+    parsed = _read_number(step, options, text) or parse_choices(
+        text, [_names(flow, step, o, lang) for o in options], multi=step.kind == "multi"
+    )
     if parsed.error:
         return _reject(step, state, parsed.error, len(options), max_retries)
 
