@@ -18,7 +18,7 @@ from bot.channels.render import render_plain
 from bot.messaging import Inbound
 from bot.types import Channel
 from tests.conftest import FakeClock
-from tests.transcript import TRANSCRIPTS, facts, parse
+from tests.transcript import TRANSCRIPTS, Turn, parse, replay
 
 ADDRESSES: dict[Channel, str] = {
     # Fictitious: +224 000… is not a number any Guinean operator assigns.
@@ -28,10 +28,6 @@ ADDRESSES: dict[Channel, str] = {
 }
 FILES = sorted(TRANSCRIPTS.glob("*.txt"))
 GOLDEN = TRANSCRIPTS / "golden"
-
-
-def _render(replies: list[str]) -> str:
-    return "\n\n".join(replies) if replies else "(no reply)"
 
 
 @pytest.mark.parametrize("channel", list(ADDRESSES))
@@ -44,40 +40,21 @@ def test_transcript(
     request: pytest.FixtureRequest,
 ) -> None:
     address = ADDRESSES[channel]
-    conversation: list[str] = []
-    for turn in parse(path):
-        clock.advance(turn.wait_before)
-        outbounds = orienta.engine.handle(
-            Inbound(
-                channel=channel,
-                address=address,
-                text=turn.text,
-                provider_id=turn.provider_id,
-                media=turn.media,
-            )
+
+    def send(turn: Turn) -> list[str]:
+        inbound = Inbound(
+            channel=channel,
+            address=address,
+            text=turn.text,
+            provider_id=turn.provider_id,
+            media=turn.media,
         )
-        shown = _render([render_plain(o, channel) for o in outbounds])
-        conversation.append(f"> {turn.text or ' '.join(turn.media)}\n{shown}\n")
-        where = f"{path.name}:{turn.line} ({channel}) after {turn.text!r}, the bot said:\n{shown}"
-        if turn.silent:
-            assert not outbounds, where
-        else:
-            assert outbounds, f"{where}\n(the bot must always answer)"
-        for expected in turn.contains:
-            assert expected in shown, f"{where}\n--- expected to contain: {expected!r}"
-        for unexpected in turn.absent:
-            assert unexpected not in shown, f"{where}\n--- expected NOT to contain: {unexpected!r}"
-        if turn.facts:
-            with orienta.sessions() as session:
-                stored = facts(session, orienta.settings, channel, address)
-            for key, value in turn.facts:
-                assert stored.get(key) == value, (
-                    f"{path.name}:{turn.line} ({channel}): {key} is {stored.get(key)!r}, "
-                    f"expected {value!r}; stored facts: {stored}"
-                )
+        return [render_plain(o, channel) for o in orienta.engine.handle(inbound)]
+
+    conversation = replay(path, send, orienta, clock, channel, address)
 
     if channel == "sms":
-        _compare_with_golden(path, "\n".join(conversation), request)
+        _compare_with_golden(path, conversation, request)
 
 
 def test_every_transcript_is_readable() -> None:

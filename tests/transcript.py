@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,6 +29,10 @@ from bot.channels.console import MEDIA_COMMANDS
 from bot.settings import Settings
 from bot.storage.identities import find_identity
 from bot.storage.models import Answer, Contact, Conversation, Flag, InboundMessage
+
+if TYPE_CHECKING:
+    from bot.app import Orienta
+    from tests.conftest import FakeClock
 
 TRANSCRIPTS = Path(__file__).parent / "transcripts"
 
@@ -123,3 +129,39 @@ def facts(session: Session, settings: Settings, channel: str, address: str) -> d
     ).all()
     result["flags"] = ",".join(flags) or "none"
     return result
+
+
+def replay(
+    path: Path,
+    send: Callable[[Turn], list[str]],
+    orienta: Orienta,
+    clock: FakeClock,
+    channel: str,
+    address: str,
+) -> str:
+    """Play the transcript at `path` through `send` (one turn in, the replies as the person
+    sees them out), checking every expectation; returns the whole conversation as text."""
+    conversation: list[str] = []
+    for turn in parse(path):
+        clock.advance(turn.wait_before)
+        replies = send(turn)
+        shown = "\n\n".join(replies) if replies else "(no reply)"
+        conversation.append(f"> {turn.text or ' '.join(turn.media)}\n{shown}\n")
+        where = f"{path.name}:{turn.line} ({channel}) after {turn.text!r}, the bot said:\n{shown}"
+        if turn.silent:
+            assert not replies, where
+        else:
+            assert replies, f"{where}\n(the bot must always answer)"
+        for expected in turn.contains:
+            assert expected in shown, f"{where}\n--- expected to contain: {expected!r}"
+        for unexpected in turn.absent:
+            assert unexpected not in shown, f"{where}\n--- expected NOT to contain: {unexpected!r}"
+        if turn.facts:
+            with orienta.sessions() as session:
+                stored = facts(session, orienta.settings, channel, address)
+            for key, value in turn.facts:
+                assert stored.get(key) == value, (
+                    f"{path.name}:{turn.line} ({channel}): {key} is {stored.get(key)!r}, "
+                    f"expected {value!r}; stored facts: {stored}"
+                )
+    return "\n".join(conversation)

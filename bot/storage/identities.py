@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session
 
 from bot.storage.models import ChannelIdentity, Contact
 
-__all__ = ["address_hash", "create_identity", "find_identity"]
+__all__ = ["PHONE_CHANNELS", "address_hash", "create_identity", "find_identity"]
+
+# Channels whose address is a phone number in E.164.
+PHONE_CHANNELS = ("sms", "whatsapp")
 
 
 def address_hash(key: str, address: str) -> str:
@@ -45,16 +48,29 @@ def find_identity(
 def create_identity(
     session: Session, key: str, channel: str, address: str, now: datetime
 ) -> ChannelIdentity:
-    """A new contact reachable at (channel, address). Flushes: a concurrent creation of
-    the same identity raises IntegrityError here, and the caller retries its transaction."""
-    contact = Contact(created_at=now, consent="pending")
+    """A new way to reach a contact: the contact who has the same phone on another phone
+    channel, or a new one. Flushes: a concurrent creation of the same identity raises
+    IntegrityError here, and the caller retries its transaction."""
+    hashed = address_hash(key, address)
+    contact = None
+    if channel in PHONE_CHANNELS:
+        # The same phone on SMS and WhatsApp is one person.
+        sibling = session.scalars(
+            select(ChannelIdentity).where(
+                ChannelIdentity.address_hash == hashed,
+                ChannelIdentity.channel.in_(PHONE_CHANNELS),
+            )
+        ).first()
+        contact = sibling.contact if sibling is not None else None
+    if contact is None:
+        contact = Contact(created_at=now, consent="pending")
     identity = ChannelIdentity(
         contact=contact,
         channel=channel,
-        address_hash=address_hash(key, address),
+        address_hash=hashed,
         address=address.strip(),
         created_at=now,
     )
-    session.add_all([contact, identity])
+    session.add(identity)
     session.flush()
     return identity
