@@ -38,6 +38,30 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import open_orienta
+    from bot.web import create_app, enabled_channels
+
+    orienta = open_orienta()
+    on = enabled_channels(orienta)
+    print(
+        "Orienta on http://{}:{} — channels: {}".format(
+            args.host,
+            args.port,
+            ", ".join(f"{name} {'on' if active else 'off'}" for name, active in on.items()),
+        )
+    )
+    if not any(on.values()):
+        print("No channel is configured (see README, Settings); try `orienta chat` meanwhile.")
+    try:
+        uvicorn.run(create_app(orienta), host=args.host, port=args.port, log_level="info")
+    finally:
+        orienta.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orienta", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -62,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="who you are (default: 'console' at a terminal, a new person for each scripted run)",
     )
     chat.set_defaults(func=_chat)
+
+    serve = sub.add_parser("serve", help="run the web app: provider webhooks and health check")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.set_defaults(func=_serve)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(func=_migrate)
