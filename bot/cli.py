@@ -56,7 +56,23 @@ def _serve(args: argparse.Namespace) -> int:
     if not any(on.values()):
         print("No channel is configured (see README, Settings); try `orienta chat` meanwhile.")
     try:
-        uvicorn.run(create_app(orienta), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(
+            create_app(orienta, dispatcher=True), host=args.host, port=args.port, log_level="info"
+        )
+    finally:
+        orienta.close()
+    return 0
+
+
+def _worker(_args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.app import open_orienta
+    from bot.worker import run_worker
+
+    orienta = open_orienta()
+    try:
+        asyncio.run(run_worker(orienta))
     finally:
         orienta.close()
     return 0
@@ -91,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.set_defaults(func=_serve)
+
+    worker = sub.add_parser("worker", help="send queued messages (the outbox dispatcher)")
+    worker.set_defaults(func=_worker)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(func=_migrate)

@@ -81,6 +81,9 @@ LANGUAGE_PENDING = M(
 )
 
 
+# Channels whose webhook answers carry the replies (TwiML, the terminal).
+INLINE_CHANNELS: frozenset[str] = frozenset({"sms", "whatsapp", "console"})
+
 # What a person who wrote STOP can still use: coming back, help, erasure, urgent help.
 SPOKEN_WHEN_STOPPED: frozenset[Keyword | None] = frozenset({"start", "help", "erase", "urgent"})
 
@@ -168,6 +171,7 @@ class Engine:
             hours=self.settings.resume_after_hours
         )
         contact.last_inbound_at = now
+        identity.last_inbound_at = now
         turn = _Turn(contact, identity, row, conversation)
         self._respond(session, turn, inbound, away)
         if not turn.erased:
@@ -438,7 +442,9 @@ class Engine:
                     inbound_id=turn.inbound.id,
                     channel=outbound.channel,
                     payload=outbound.payload(),
-                    status="replied",
+                    # Webhooks that can answer inline (TwiML) hand replies back; others
+                    # (Telegram) leave them to the dispatcher.
+                    status="replied" if outbound.channel in INLINE_CHANNELS else "queued",
                     due_at=now,
                     created_at=now,
                     updated_at=now,

@@ -41,6 +41,11 @@ class Settings:
     twilio_auth_token: str = ""
     telegram_bot_token: str = ""
     telegram_webhook_secret: str = ""
+    twilio_api_base_url: str = "https://api.twilio.com"
+    twilio_sms_from: str = ""
+    twilio_whatsapp_from: str = ""
+    twilio_messages_per_second: float = 10.0
+    outbox_stale_after_seconds: float = 120.0
     resume_after_hours: float = 6.0
     max_retries: int = 3
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -159,6 +164,13 @@ def load_settings(
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", "").strip(),
         telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
+        twilio_api_base_url=(
+            env.get("TWILIO_API_BASE_URL", "").strip().rstrip("/") or "https://api.twilio.com"
+        ),
+        twilio_sms_from=env.get("TWILIO_SMS_FROM", "").strip(),
+        twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM", "").strip().removeprefix("whatsapp:"),
+        twilio_messages_per_second=_number(env, "TWILIO_MESSAGES_PER_SECOND", 10.0, minimum=0.01),
+        outbox_stale_after_seconds=_number(env, "OUTBOX_STALE_AFTER_SECONDS", 120.0, minimum=1),
         resume_after_hours=_number(env, "ORIENTA_RESUME_AFTER_HOURS", 6.0, minimum=0),
         max_retries=int(max_retries),
     )

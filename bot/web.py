@@ -8,11 +8,12 @@ stored the answer is 5xx, so that the provider retries or calls the fallback URL
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +23,8 @@ from starlette.routing import Route
 
 from bot.app import Orienta, open_orienta
 from bot.channels.twilio import TwilioWebhook, channel_of, parse_inbound, render_twiml
+from bot.storage.models import ChannelIdentity, Contact, OutboxMessage
+from bot.worker import build_dispatcher, build_senders
 
 __all__ = ["app", "create_app", "enabled_channels"]
 
@@ -70,6 +73,67 @@ async def twilio_message(request: Request) -> Response:
     return Response(xml, media_type="application/xml")
 
 
+# Delivery states in the order they happen; a callback never moves a row backwards
+# (they can arrive out of order). failed/undelivered end a row not yet delivered.
+DELIVERY_ORDER = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4}
+FAILED_STATES = {"failed", "undelivered"}
+
+
+def _apply_status(orienta: Orienta, key: str, sid: str, status: str, error_code: str) -> bool:
+    now = orienta.engine.clock()
+    with orienta.sessions.begin() as session:
+        row = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == key).with_for_update()
+        ).one_or_none()
+        if row is None:
+            return False
+        if row.provider_message_id is None:
+            row.provider_message_id = sid  # we crashed before recording it: now we know
+        current = DELIVERY_ORDER.get(row.status, -1)
+        if status in FAILED_STATES:
+            if row.status not in ("delivered", "read"):
+                row.status, row.last_error = "failed", f"twilio {status} {error_code}"[:255]
+        elif DELIVERY_ORDER.get(status, -1) > current:
+            row.status = status
+        if row.status in ("sent", "delivered", "read") and row.sent_at is None:
+            row.sent_at = now
+        row.updated_at = now
+        if error_code == "21610" and row.identity_id is not None:
+            identity = session.get(ChannelIdentity, row.identity_id)
+            contact = session.get(Contact, identity.contact_id) if identity else None
+            if contact is not None and contact.opted_out_at is None:
+                contact.opted_out_at = now
+    return True
+
+
+async def twilio_status(request: Request) -> Response:
+    """Delivery reports. Our row's key is in the callback URL we gave Twilio."""
+    twilio = _twilio(request)
+    if twilio is None:
+        return PlainTextResponse("Twilio is not configured on this server.", status_code=404)
+    form = await request.form()
+    params = {k: v for k, v in form.items() if isinstance(v, str)}
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not twilio.is_signed(request.url.path, request.url.query, params, signature):
+        return PlainTextResponse("Invalid signature.", status_code=403)
+    key = request.query_params.get("key", "")
+    status = params.get("MessageStatus", params.get("SmsStatus", ""))
+    try:
+        found = await run_in_threadpool(
+            _apply_status,
+            _orienta(request),
+            key,
+            params.get("MessageSid", ""),
+            status,
+            params.get("ErrorCode", ""),
+        )
+    except SQLAlchemyError:
+        log.exception("status callback not stored")
+        return PlainTextResponse("Not stored, please retry.", status_code=503)
+    # An unknown key (an erased person's message) is answered 200: nothing to retry.
+    return Response(status_code=204 if found else 200)
+
+
 async def health(request: Request) -> Response:
     def ping() -> None:
         with _orienta(request).database.connect() as connection:
@@ -82,16 +146,29 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok", "channels": enabled_channels(_orienta(request))})
 
 
-def create_app(orienta: Orienta | None = None) -> Starlette:
-    """The app on `orienta`, or on one opened (and migrated) from settings at start-up."""
+def create_app(orienta: Orienta | None = None, *, dispatcher: bool = False) -> Starlette:
+    """The app on `orienta`, or on one opened (and migrated) from settings at start-up.
+    With `dispatcher`, the outbox dispatcher runs in this process too (`orienta serve`)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = orienta is None
         app.state.orienta = orienta or await run_in_threadpool(open_orienta)
+        app.state.wake_dispatcher = asyncio.Event()
+        stop = asyncio.Event()
+        task = None
+        if dispatcher:
+            senders = build_senders(app.state.orienta.settings)
+            worker = build_dispatcher(app.state.orienta, senders)
+            task = asyncio.create_task(worker.run(stop, app.state.wake_dispatcher))
         try:
             yield
         finally:
+            stop.set()
+            if task is not None:
+                await task
+                for sender in senders.values():
+                    await sender.aclose()
             if owned:
                 app.state.orienta.close()
 
@@ -100,6 +177,7 @@ def create_app(orienta: Orienta | None = None) -> Starlette:
         Route("/webhooks/twilio/sms", twilio_message, methods=["POST"]),
         Route("/webhooks/twilio/whatsapp", twilio_message, methods=["POST"]),
         Route("/webhooks/twilio/fallback", twilio_message, methods=["POST"]),
+        Route("/webhooks/twilio/status", twilio_status, methods=["POST"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
 
+import httpx
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.channels.base import PermanentSendError, SendError, TransientSendError
 from bot.channels.phones import to_e164
 from bot.channels.render import render_numbered_menu, render_sms_menu
 from bot.messaging import Inbound, Outbound
 from bot.types import Channel
 
-__all__ = ["TwilioWebhook", "parse_inbound", "render_twiml"]
+__all__ = ["TwilioSender", "TwilioWebhook", "parse_inbound", "render_twiml"]
 
 MAX_MEDIA = 10  # Twilio sends at most 10 attachments per message
 
@@ -71,3 +76,94 @@ def render_twiml(outbounds: Sequence[Outbound], channel: Channel) -> str:
     for outbound in outbounds:
         response.message(render(outbound))
     return str(response)
+
+
+# Twilio error codes that mean "never send to this address again".
+OPTED_OUT_CODES = {21610}  # the person replied STOP to the sender (Twilio's own list)
+UNREACHABLE_CODES = {21211, 21214, 21217, 21407, 21408, 21612, 21614, 63003}
+
+
+class TwilioSender:
+    """Sends outbox rows through Twilio's Messages API (SMS or WhatsApp).
+
+    Our idempotency key travels in the StatusCallback URL, so each status callback names
+    the row it is about, even when we crashed before recording the provider's id.
+    """
+
+    def __init__(
+        self,
+        channel: Channel,
+        *,
+        account_sid: str,
+        auth_token: str,
+        sender: str,
+        public_base_url: str,
+        api_base_url: str = "https://api.twilio.com",
+        timeout: float = 20.0,
+    ) -> None:
+        self.channel: Channel = channel
+        self._sender = sender
+        self._public_base_url = public_base_url
+        self._messages_url = f"{api_base_url}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        self._client = httpx.AsyncClient(auth=(account_sid, auth_token), timeout=timeout)
+
+    def _address(self, number: str) -> str:
+        return f"whatsapp:{number}" if self.channel == "whatsapp" else number
+
+    def body(self, payload: dict[str, Any]) -> str:
+        outbound = Outbound.from_payload(self.channel, "", payload)
+        return (
+            render_sms_menu(outbound) if self.channel == "sms" else render_numbered_menu(outbound)
+        )
+
+    async def send(self, address: str, payload: dict[str, Any], *, key: str) -> str:
+        data = {"To": self._address(address), "Body": self.body(payload)}
+        if self._sender.startswith("MG"):
+            data["MessagingServiceSid"] = self._sender
+        else:
+            data["From"] = self._address(self._sender)
+        if self._public_base_url:
+            data["StatusCallback"] = (
+                f"{self._public_base_url}/webhooks/twilio/status?{urlencode({'key': key})}"
+            )
+        try:
+            response = await self._client.post(self._messages_url, data=data)
+        except httpx.HTTPError as exc:
+            raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
+        if response.status_code in (200, 201):
+            return str(response.json()["sid"])
+        raise _send_error(response)
+
+    async def find_sent(self, address: str, payload: dict[str, Any], since: datetime) -> str | None:
+        """The sid of a message already accepted by Twilio for this row, if any: how a row
+        left 'sending' by a crash is reconciled instead of sent twice."""
+        params = {"To": self._address(address), "DateSent>": since.date().isoformat()}
+        try:
+            response = await self._client.get(self._messages_url, params=params)
+        except httpx.HTTPError as exc:
+            raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
+        if response.status_code != 200:
+            raise _send_error(response)
+        body = self.body(payload)
+        for message in response.json().get("messages", []):
+            if message.get("body") == body:
+                return str(message["sid"])
+        return None
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def _send_error(response: httpx.Response) -> SendError:
+    try:
+        code = int(response.json().get("code") or 0)
+    except (ValueError, AttributeError):
+        code = 0
+    reason = f"twilio {response.status_code} code {code}"
+    if response.status_code == 429 or response.status_code >= 500:
+        retry_after = response.headers.get("Retry-After")
+        seconds = float(retry_after) if retry_after and retry_after.isdigit() else None
+        return TransientSendError(reason, retry_after=seconds)
+    if code in OPTED_OUT_CODES:
+        return PermanentSendError(reason, opted_out=True)
+    return PermanentSendError(reason)

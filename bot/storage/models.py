@@ -119,6 +119,8 @@ class ChannelIdentity(Base):
     address: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[Timestamp]
     unreachable_at: Mapped[MaybeTimestamp]
+    last_inbound_at: Mapped[MaybeTimestamp]
+    """When the person last wrote on this channel (WhatsApp's 24-hour window)."""
 
     contact: Mapped[Contact] = relationship(back_populates="identities")
 
@@ -208,10 +210,11 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     status: Mapped[str] = mapped_column(String(16), default="queued")
     """replied (handed back to the channel for an inline answer) | queued | sending | sent |
-    delivered | failed"""
+    delivered | read | failed | cancelled (nobody to send to any more)"""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[Timestamp]
     created_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp]
-    provider_message_id: Mapped[str | None] = mapped_column(String(128))
+    sent_at: Mapped[MaybeTimestamp]
+    provider_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
     last_error: Mapped[str | None] = mapped_column(String(255))

@@ -1,0 +1,77 @@
+"""Background work: the outbox dispatcher (the scheduler joins it with later issues).
+
+`orienta worker` runs this alone (any number of them on PostgreSQL); `orienta serve`
+runs it inside the web process, the embedded default on SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import timedelta
+
+from bot.app import Orienta
+from bot.channels.base import Sender
+from bot.channels.twilio import TwilioSender
+from bot.dispatcher import Dispatcher
+from bot.settings import Settings
+from bot.types import Channel
+
+__all__ = ["build_dispatcher", "build_senders", "run_worker"]
+
+log = logging.getLogger(__name__)
+
+
+def build_senders(settings: Settings) -> dict[str, Sender]:
+    """A sender for every channel whose credentials are configured."""
+    senders: dict[str, Sender] = {}
+    s = settings
+    twilio_senders: tuple[tuple[Channel, str], ...] = (
+        ("sms", s.twilio_sms_from),
+        ("whatsapp", s.twilio_whatsapp_from),
+    )
+    if s.twilio_account_sid and s.twilio_auth_token:
+        for channel, sender in twilio_senders:
+            if sender:
+                senders[channel] = TwilioSender(
+                    channel,
+                    account_sid=s.twilio_account_sid,
+                    auth_token=s.twilio_auth_token,
+                    sender=sender,
+                    public_base_url=s.public_base_url,
+                    api_base_url=s.twilio_api_base_url,
+                )
+    return senders
+
+
+def build_dispatcher(orienta: Orienta, senders: dict[str, Sender]) -> Dispatcher:
+    s = orienta.settings
+    return Dispatcher(
+        orienta.sessions,
+        senders,
+        clock=orienta.engine.clock,
+        rates={
+            "sms": s.twilio_messages_per_second,
+            "whatsapp": s.twilio_messages_per_second,
+            "telegram": 30.0,  # Bot API: about 30 messages a second overall
+        },
+        per_chat_interval={"telegram": 1.0},  # and one a second in one chat
+        stale_after=timedelta(seconds=s.outbox_stale_after_seconds),
+    )
+
+
+async def run_worker(orienta: Orienta, stop: asyncio.Event | None = None) -> None:
+    """Dispatch until SIGTERM/SIGINT (or `stop`)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    senders = build_senders(orienta.settings)
+    log.warning("worker started; sending on: %s", ", ".join(sorted(senders)) or "nothing")
+    dispatcher = build_dispatcher(orienta, senders)
+    try:
+        await dispatcher.run(stop)
+    finally:
+        for sender in senders.values():
+            await sender.aclose()
