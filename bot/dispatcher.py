@@ -37,6 +37,7 @@ __all__ = ["Dispatcher", "Reconciler"]
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+WHATSAPP_WINDOW = timedelta(hours=24)
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 900.0
 
@@ -55,6 +56,7 @@ class Claimed:
     address: str | None
     payload: dict[str, Any]
     attempts: int
+    template: bool = False
 
 
 class RateLimiter:
@@ -123,15 +125,84 @@ class Dispatcher:
                     row.status = "cancelled"
                     row.updated_at = now
                     continue
+                template = False
+                if self._outside_whatsapp_window(session, row, now):
+                    if not getattr(self.senders[row.channel], "template_sid", ""):
+                        row.status = "window_closed"
+                        row.last_error = "outside WhatsApp's 24-hour window, no template set"
+                        row.updated_at = now
+                        self._fall_back_to_sms(session, row, now)
+                        continue
+                    template = True
                 row.status = "sending"
                 row.attempts += 1
                 row.updated_at = now
                 claimed.append(
                     Claimed(
-                        row.id, row.idempotency_key, row.channel, address, row.payload, row.attempts
+                        row.id,
+                        row.idempotency_key,
+                        row.channel,
+                        address,
+                        row.payload,
+                        row.attempts,
+                        template,
                     )
                 )
             return claimed
+
+    @staticmethod
+    def _outside_whatsapp_window(session: Session, row: OutboxMessage, now: datetime) -> bool:
+        """WhatsApp lets a business write freely only within 24 hours of the person's last
+        message; a reply to a message just received is always inside."""
+        if row.channel != "whatsapp" or row.inbound_id is not None or row.identity_id is None:
+            return False
+        identity = session.get(ChannelIdentity, row.identity_id)
+        last = identity.last_inbound_at if identity else None
+        return last is None or now - last > WHATSAPP_WINDOW
+
+    @staticmethod
+    def _fall_back_to_sms(session: Session, row: OutboxMessage, now: datetime) -> None:
+        """Queue an important WhatsApp message again as an SMS to the same phone."""
+        if row.channel != "whatsapp" or not row.payload.get("important"):
+            return
+        key = f"{row.idempotency_key}:sms"
+        existing = select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+        if session.scalars(existing).first() is not None:
+            return
+        whatsapp = session.get(ChannelIdentity, row.identity_id) if row.identity_id else None
+        if whatsapp is None:
+            return
+        sms = session.scalars(
+            select(ChannelIdentity).where(
+                ChannelIdentity.channel == "sms",
+                ChannelIdentity.address_hash == whatsapp.address_hash,
+            )
+        ).first()
+        if sms is None:
+            sms = ChannelIdentity(
+                contact_id=whatsapp.contact_id,
+                channel="sms",
+                address_hash=whatsapp.address_hash,
+                address=whatsapp.address,
+                created_at=now,
+            )
+            session.add(sms)
+            session.flush()
+        session.add(
+            OutboxMessage(
+                idempotency_key=key,
+                contact_id=row.contact_id,
+                identity_id=sms.id,
+                inbound_id=row.inbound_id,
+                channel="sms",
+                payload=row.payload,
+                status="queued",
+                due_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        log.info("outbox row %s falls back to SMS", row.id)
 
     @staticmethod
     def _address_if_allowed(session: Session, row: OutboxMessage) -> str | None:
@@ -187,6 +258,7 @@ class Dispatcher:
             row.status = "failed"
             row.last_error = reason[:255]
             row.updated_at = now
+            self._fall_back_to_sms(session, row, now)
             identity = session.get(ChannelIdentity, row.identity_id) if row.identity_id else None
             if identity is not None:
                 identity.unreachable_at = now
@@ -252,7 +324,9 @@ class Dispatcher:
         assert row.address is not None
         await self._pace(row)
         try:
-            provider_id = await sender.send(row.address, row.payload, key=row.key)
+            provider_id = await sender.send(
+                row.address, row.payload, key=row.key, template=row.template
+            )
         except TransientSendError as exc:
             await asyncio.to_thread(
                 self._record_retry, row.id, row.attempts, str(exc), exc.retry_after

@@ -53,6 +53,8 @@ class Outbound:
     message_ids: tuple[str, ...] = field(default=())
     """Ids of the messages this text is made of (for voice recordings)."""
     language: str = "fr"
+    important: bool = False
+    """Must reach the person: when WhatsApp cannot deliver it, it is sent by SMS."""
 
     def __repr__(self) -> str:
         return f"Outbound(channel={self.channel!r}, message_ids={self.message_ids!r})"
@@ -65,6 +67,7 @@ class Outbound:
             "multi": self.multi,
             "message_ids": list(self.message_ids),
             "language": self.language,
+            "important": self.important,
         }
 
     @classmethod
@@ -77,4 +80,5 @@ class Outbound:
             multi=bool(payload.get("multi", False)),
             message_ids=tuple(payload.get("message_ids", [])),
             language=payload.get("language", "fr"),
+            important=bool(payload.get("important", False)),
         )

@@ -44,6 +44,7 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     twilio_sms_from: str = ""
     twilio_whatsapp_from: str = ""
+    twilio_whatsapp_template_sid: str = ""
     twilio_messages_per_second: float = 10.0
     outbox_stale_after_seconds: float = 120.0
     resume_after_hours: float = 6.0
@@ -169,6 +170,7 @@ def load_settings(
         ),
         twilio_sms_from=env.get("TWILIO_SMS_FROM", "").strip(),
         twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM", "").strip().removeprefix("whatsapp:"),
+        twilio_whatsapp_template_sid=env.get("TWILIO_WHATSAPP_TEMPLATE_SID", "").strip(),
         twilio_messages_per_second=_number(env, "TWILIO_MESSAGES_PER_SECOND", 10.0, minimum=0.01),
         outbox_stale_after_seconds=_number(env, "OUTBOX_STALE_AFTER_SECONDS", 120.0, minimum=1),
         resume_after_hours=_number(env, "ORIENTA_RESUME_AFTER_HOURS", 6.0, minimum=0),

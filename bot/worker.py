@@ -41,6 +41,7 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
                     sender=sender,
                     public_base_url=s.public_base_url,
                     api_base_url=s.twilio_api_base_url,
+                    template_sid=s.twilio_whatsapp_template_sid if channel == "whatsapp" else "",
                 )
     return senders
 

@@ -34,6 +34,7 @@ class Accepted:
     body: str
     key: str | None
     status_callback: str | None
+    content_sid: str | None
     date_created: datetime
 
 
@@ -101,6 +102,7 @@ class FakeTwilio:
                 body=form.get("Body", ""),
                 key=key,
                 status_callback=callback,
+                content_sid=form.get("ContentSid"),
                 date_created=datetime.now(UTC),
             )
             self.accepted.append(accepted)

@@ -304,3 +304,104 @@ def test_two_workers_on_postgresql_never_send_a_message_twice(
     per_key = twilio.per_key()
     assert set(per_key) == set(keys)
     assert max(per_key.values()) == 1
+
+
+def whatsapp_row(
+    orienta: Orienta, last_inbound_ago: timedelta | None, important: bool, key: str = "wa:1"
+) -> None:
+    now = orienta.engine.clock()
+    with orienta.sessions.begin() as session:
+        identity = create_identity(
+            session, orienta.settings.identity_key, "whatsapp", "+224000000777", now
+        )
+        identity.last_inbound_at = now - last_inbound_ago if last_inbound_ago else None
+        session.add(
+            OutboxMessage(
+                idempotency_key=key,
+                contact_id=identity.contact_id,
+                identity_id=identity.id,
+                channel="whatsapp",
+                payload=Outbound(
+                    "whatsapp", "", "Rappel : rendez-vous demain à 9 h.", important=important
+                ).payload(),
+                status="queued",
+                due_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+
+def dispatch_both(orienta: Orienta, url: str, clock: FakeClock, template: str = "") -> None:
+    async def go() -> None:
+        senders = {
+            "sms": sender(url),
+            "whatsapp": TwilioSender(
+                "whatsapp",
+                account_sid=ACCOUNT_SID,
+                auth_token=AUTH_TOKEN,
+                sender="+224000000901",
+                public_base_url="https://orienta.example.org",
+                api_base_url=url,
+                template_sid=template,
+            ),
+        }
+        dispatcher = Dispatcher(orienta.sessions, senders, clock=clock)
+        for _ in range(2):
+            await dispatcher.dispatch_once()
+        for s in senders.values():
+            await s.aclose()
+
+    asyncio.run(go())
+
+
+def test_whatsapp_inside_the_24_hour_window_is_sent_on_whatsapp(
+    orienta: Orienta, fake: tuple[FakeTwilio, str], clock: FakeClock
+) -> None:
+    twilio, url = fake
+    whatsapp_row(orienta, timedelta(hours=3), important=True)
+    dispatch_both(orienta, url, clock)
+    assert [(a.to, a.content_sid) for a in twilio.accepted] == [("whatsapp:+224000000777", None)]
+
+
+def test_outside_the_window_an_important_message_falls_back_to_sms(
+    orienta: Orienta, fake: tuple[FakeTwilio, str], clock: FakeClock
+) -> None:
+    twilio, url = fake
+    whatsapp_row(orienta, timedelta(days=2), important=True)
+    dispatch_both(orienta, url, clock)
+    assert [a.to for a in twilio.accepted] == ["+224000000777"]
+    assert twilio.accepted[0].body == "Rappel : rendez-vous demain à 9 h."
+    assert statuses(orienta) == {"window_closed": 1, "sent": 1}
+
+
+def test_outside_the_window_an_ordinary_message_is_not_attempted_and_reported(
+    orienta: Orienta, fake: tuple[FakeTwilio, str], clock: FakeClock
+) -> None:
+    twilio, url = fake
+    whatsapp_row(orienta, timedelta(days=2), important=False)
+    dispatch_both(orienta, url, clock)
+    assert twilio.attempts == 0
+    assert statuses(orienta) == {"window_closed": 1}
+
+
+def test_outside_the_window_the_approved_template_is_used_when_configured(
+    orienta: Orienta, fake: tuple[FakeTwilio, str], clock: FakeClock
+) -> None:
+    twilio, url = fake
+    whatsapp_row(orienta, timedelta(days=2), important=False)
+    dispatch_both(orienta, url, clock, template="HXfake0000000000000000000000000000")
+    assert [(a.to, a.content_sid) for a in twilio.accepted] == [
+        ("whatsapp:+224000000777", "HXfake0000000000000000000000000000")
+    ]
+
+
+def test_when_whatsapp_cannot_deliver_an_important_message_sms_does(
+    orienta: Orienta, fake: tuple[FakeTwilio, str], clock: FakeClock
+) -> None:
+    twilio, url = fake
+    twilio.blocked["whatsapp:+224000000777"] = 63003  # channel could not find the number
+    whatsapp_row(orienta, timedelta(hours=1), important=True)
+    dispatch_both(orienta, url, clock)
+    assert [a.to for a in twilio.accepted] == ["+224000000777"]
+    assert statuses(orienta) == {"failed": 1, "sent": 1}

@@ -19,7 +19,9 @@ from sqlalchemy.exc import OperationalError
 from twilio.request_validator import RequestValidator
 
 from bot.app import Orienta, open_orienta
+from bot.messaging import Outbound
 from bot.settings import Settings
+from bot.storage.identities import create_identity
 from bot.storage.models import ChannelIdentity, Contact, InboundMessage, OutboxMessage
 from bot.types import Channel
 from bot.web import create_app
@@ -220,3 +222,72 @@ def test_twilio_is_off_without_credentials(settings: Settings, clock: FakeClock)
         "status": "ok",
         "channels": {"sms": False, "whatsapp": False, "telegram": False},
     }
+
+
+def queued_row(orienta: Orienta, key: str) -> None:
+    now = orienta.engine.clock()
+    with orienta.sessions.begin() as session:
+        identity = create_identity(session, orienta.settings.identity_key, "sms", PHONE, now)
+        session.add(
+            OutboxMessage(
+                idempotency_key=key,
+                contact_id=identity.contact_id,
+                identity_id=identity.id,
+                channel="sms",
+                payload=Outbound("sms", "", "Rappel").payload(),
+                status="sending",
+                due_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+
+def status_callback(base_url: str, key: str, status: str, error: str = "") -> httpx.Response:
+    params = {"MessageSid": "SMcallback1", "MessageStatus": status, "AccountSid": "ACtest"}
+    if error:
+        params["ErrorCode"] = error
+    return post(base_url, f"/webhooks/twilio/status?key={key}", params)
+
+
+def row_state(orienta: Orienta) -> tuple[str, str | None]:
+    with orienta.sessions() as session:
+        row = session.scalars(select(OutboxMessage)).one()
+        return row.status, row.provider_message_id
+
+
+def test_status_callbacks_only_move_delivery_forward(base_url: str, app_orienta: Orienta) -> None:
+    queued_row(app_orienta, "reminder:1")
+    assert status_callback(base_url, "reminder:1", "delivered").status_code == 204
+    # We had crashed before recording Twilio's id: the callback tells it.
+    assert row_state(app_orienta) == ("delivered", "SMcallback1")
+    assert status_callback(base_url, "reminder:1", "sent").status_code == 204  # late, older
+    assert status_callback(base_url, "reminder:1", "failed").status_code == 204
+    assert row_state(app_orienta) == ("delivered", "SMcallback1")
+    assert status_callback(base_url, "reminder:1", "read").status_code == 204
+    assert row_state(app_orienta)[0] == "read"
+
+
+def test_an_undelivered_message_is_failed_and_21610_means_stop(
+    base_url: str, app_orienta: Orienta
+) -> None:
+    queued_row(app_orienta, "reminder:2")
+    assert status_callback(base_url, "reminder:2", "undelivered", "21610").status_code == 204
+    assert row_state(app_orienta)[0] == "failed"
+    with app_orienta.sessions() as session:
+        assert session.scalars(select(Contact)).one().opted_out_at is not None
+
+
+def test_status_callbacks_are_signed_and_unknown_keys_are_harmless(
+    base_url: str, app_orienta: Orienta
+) -> None:
+    queued_row(app_orienta, "reminder:3")
+    forged = httpx.post(
+        f"{base_url}/webhooks/twilio/status?key=reminder:3",
+        data={"MessageSid": "SMx", "MessageStatus": "delivered"},
+        headers={"X-Twilio-Signature": "forged"},
+        timeout=10,
+    )
+    assert forged.status_code == 403
+    assert row_state(app_orienta) == ("sending", None)
+    assert status_callback(base_url, "erased:9", "delivered").status_code == 200

@@ -40,10 +40,13 @@ class PermanentSendError(SendError):
 class Sender(Protocol):
     channel: Channel
 
-    async def send(self, address: str, payload: dict[str, Any], *, key: str) -> str:
+    async def send(
+        self, address: str, payload: dict[str, Any], *, key: str, template: bool = False
+    ) -> str:
         """Send one outbox payload (see `Outbound.payload`) to `address`; return the
         provider's message id. `key` is the row's idempotency key, for the provider's
-        status callback to carry back. Raises a SendError subclass on failure."""
+        status callback to carry back; `template`: wrap it in the channel's approved
+        template (WhatsApp outside its 24-hour window). Raises a SendError on failure."""
         ...
 
     async def aclose(self) -> None: ...

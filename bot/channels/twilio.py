@@ -7,6 +7,7 @@ attacker controls), the path and the query string.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -99,9 +100,13 @@ class TwilioSender:
         sender: str,
         public_base_url: str,
         api_base_url: str = "https://api.twilio.com",
+        template_sid: str = "",
         timeout: float = 20.0,
     ) -> None:
         self.channel: Channel = channel
+        self.template_sid = template_sid
+        """WhatsApp: an approved template with one variable, for messages sent outside the
+        24-hour window that opens each time the person writes."""
         self._sender = sender
         self._public_base_url = public_base_url
         self._messages_url = f"{api_base_url}/2010-04-01/Accounts/{account_sid}/Messages.json"
@@ -116,8 +121,15 @@ class TwilioSender:
             render_sms_menu(outbound) if self.channel == "sms" else render_numbered_menu(outbound)
         )
 
-    async def send(self, address: str, payload: dict[str, Any], *, key: str) -> str:
-        data = {"To": self._address(address), "Body": self.body(payload)}
+    async def send(
+        self, address: str, payload: dict[str, Any], *, key: str, template: bool = False
+    ) -> str:
+        data = {"To": self._address(address)}
+        if template:
+            data["ContentSid"] = self.template_sid
+            data["ContentVariables"] = json.dumps({"1": self.body(payload)}, ensure_ascii=False)
+        else:
+            data["Body"] = self.body(payload)
         if self._sender.startswith("MG"):
             data["MessagingServiceSid"] = self._sender
         else:
