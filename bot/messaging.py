@@ -55,6 +55,9 @@ class Outbound:
     language: str = "fr"
     important: bool = False
     """Must reach the person: when WhatsApp cannot deliver it, it is sent by SMS."""
+    media: tuple[str, ...] = ()
+    """Public URLs of images or audio sent with the text (WhatsApp, Telegram; SMS drops
+    them)."""
 
     def __repr__(self) -> str:
         return f"Outbound(channel={self.channel!r}, message_ids={self.message_ids!r})"
@@ -68,6 +71,7 @@ class Outbound:
             "message_ids": list(self.message_ids),
             "language": self.language,
             "important": self.important,
+            "media": list(self.media),
         }
 
     @classmethod
@@ -81,4 +85,5 @@ class Outbound:
             message_ids=tuple(payload.get("message_ids", [])),
             language=payload.get("language", "fr"),
             important=bool(payload.get("important", False)),
+            media=tuple(payload.get("media", [])),
         )

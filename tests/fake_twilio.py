@@ -35,6 +35,7 @@ class Accepted:
     key: str | None
     status_callback: str | None
     content_sid: str | None
+    media: list[str]
     date_created: datetime
 
 
@@ -78,7 +79,9 @@ class FakeTwilio:
             return JSONResponse({"code": 20003, "message": "Authenticate"}, status_code=401)
         if request.method == "GET":
             return self._list(request)
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        raw = await request.form()
+        form = {k: str(v) for k, v in raw.items()}
+        media = [str(v) for v in raw.getlist("MediaUrl")]
         if self.latency:
             await asyncio.sleep(self.latency)
         with self._lock:
@@ -103,6 +106,7 @@ class FakeTwilio:
                 key=key,
                 status_callback=callback,
                 content_sid=form.get("ContentSid"),
+                media=media,
                 date_created=datetime.now(UTC),
             )
             self.accepted.append(accepted)

@@ -405,3 +405,17 @@ def test_when_whatsapp_cannot_deliver_an_important_message_sms_does(
     dispatch_both(orienta, url, clock)
     assert [a.to for a in twilio.accepted] == ["+224000000777"]
     assert statuses(orienta) == {"failed": 1, "sent": 1}
+
+
+def test_whatsapp_carries_media_and_sms_drops_it(
+    orienta: Orienta, fake: tuple[FakeTwilio, str], clock: FakeClock
+) -> None:
+    twilio, url = fake
+    whatsapp_row(orienta, timedelta(hours=1), important=False)
+    audio = "https://orienta.example.org/media/consent.ask.fr.ogg"
+    with orienta.sessions.begin() as session:
+        row = session.scalars(select(OutboxMessage)).one()
+        row.payload = {**row.payload, "media": [audio]}
+        row.channel = "whatsapp"
+    dispatch_both(orienta, url, clock)
+    assert twilio.accepted[0].media == [audio]

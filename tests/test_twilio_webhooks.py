@@ -90,7 +90,10 @@ def post(
 def messages(response: httpx.Response) -> list[str]:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/xml")
-    return [m.text or "" for m in ET.fromstring(response.text).iter("Message")]
+    return [
+        "".join(b.text or "" for b in m.iter("Body"))
+        for m in ET.fromstring(response.text).iter("Message")
+    ]
 
 
 def count(orienta: Orienta, model: Any) -> int:
@@ -291,3 +294,18 @@ def test_status_callbacks_are_signed_and_unknown_keys_are_harmless(
     assert forged.status_code == 403
     assert row_state(app_orienta) == ("sending", None)
     assert status_callback(base_url, "erased:9", "delivered").status_code == 200
+
+
+def test_inline_whatsapp_replies_can_carry_media() -> None:
+    from bot.channels.twilio import render_twiml
+
+    reply = Outbound("whatsapp", PHONE, "Écoutez :", media=("https://example.org/a.ogg",))
+    xml = ET.fromstring(render_twiml([reply], "whatsapp"))
+    assert [m.text for m in xml.iter("Media")] == ["https://example.org/a.ogg"]
+    sms = ET.fromstring(
+        render_twiml(
+            [Outbound("sms", PHONE, "Écoutez :", media=("https://example.org/a.ogg",))], "sms"
+        )
+    )
+    assert list(sms.iter("Media")) == []
+    assert [b.text for b in sms.iter("Body")] == ["Écoutez :"]

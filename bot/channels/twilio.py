@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import httpx
 from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.messaging_response import Message, MessagingResponse
 
 from bot.channels.base import PermanentSendError, SendError, TransientSendError
 from bot.channels.phones import to_e164
@@ -75,7 +75,12 @@ def render_twiml(outbounds: Sequence[Outbound], channel: Channel) -> str:
     response = MessagingResponse()
     render = render_sms_menu if channel == "sms" else render_numbered_menu
     for outbound in outbounds:
-        response.message(render(outbound))
+        message = Message()
+        message.body(render(outbound))
+        if channel == "whatsapp":
+            for url in outbound.media:
+                message.media(url)
+        response.append(message)
     return str(response)
 
 
@@ -130,6 +135,7 @@ class TwilioSender:
             data["ContentVariables"] = json.dumps({"1": self.body(payload)}, ensure_ascii=False)
         else:
             data["Body"] = self.body(payload)
+        media = payload.get("media", []) if self.channel == "whatsapp" else []
         if self._sender.startswith("MG"):
             data["MessagingServiceSid"] = self._sender
         else:
@@ -138,8 +144,9 @@ class TwilioSender:
             data["StatusCallback"] = (
                 f"{self._public_base_url}/webhooks/twilio/status?{urlencode({'key': key})}"
             )
+        form: dict[str, str | list[str]] = {**data, **({"MediaUrl": media} if media else {})}
         try:
-            response = await self._client.post(self._messages_url, data=data)
+            response = await self._client.post(self._messages_url, data=form)
         except httpx.HTTPError as exc:
             raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
         if response.status_code in (200, 201):
