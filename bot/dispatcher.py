@@ -27,16 +27,21 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.base import PermanentSendError, Sender, TransientSendError
+from bot.channels.base import (
+    PermanentSendError,
+    Sender,
+    TransientSendError,
+    UncertainSendError,
+)
 from bot.engine import utcnow
 from bot.storage.models import ChannelIdentity, Contact, OutboxMessage
 from bot.types import Clock
 
-__all__ = ["Dispatcher", "Reconciler"]
+__all__ = ["Dispatcher", "Reconciler", "fall_back_to_sms"]
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 14  # with the backoff below: about 1 h 40 min of retries
 WHATSAPP_WINDOW = timedelta(hours=24)
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 900.0
@@ -75,6 +80,51 @@ class RateLimiter:
             self._next = max(now, self._next) + self._interval
         if delay > 0:
             await asyncio.sleep(delay)
+
+
+def fall_back_to_sms(session: Session, row: OutboxMessage, now: datetime) -> None:
+    """Queue an important WhatsApp message that will not be delivered there again, as an
+    SMS to the same phone (WhatsApp blocked, window closed, number not on WhatsApp)."""
+    if row.channel != "whatsapp" or not row.payload.get("important"):
+        return
+    key = f"{row.idempotency_key}:sms"
+    existing = select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+    if session.scalars(existing).first() is not None:
+        return
+    whatsapp = session.get(ChannelIdentity, row.identity_id) if row.identity_id else None
+    if whatsapp is None:
+        return
+    sms = session.scalars(
+        select(ChannelIdentity).where(
+            ChannelIdentity.channel == "sms",
+            ChannelIdentity.address_hash == whatsapp.address_hash,
+        )
+    ).first()
+    if sms is None:
+        sms = ChannelIdentity(
+            contact_id=whatsapp.contact_id,
+            channel="sms",
+            address_hash=whatsapp.address_hash,
+            address=whatsapp.address,
+            created_at=now,
+        )
+        session.add(sms)
+        session.flush()
+    session.add(
+        OutboxMessage(
+            idempotency_key=key,
+            contact_id=row.contact_id,
+            identity_id=sms.id,
+            inbound_id=row.inbound_id,
+            channel="sms",
+            payload=row.payload,
+            status="queued",
+            due_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    log.info("outbox row %s falls back to SMS", row.id)
 
 
 class Dispatcher:
@@ -124,6 +174,9 @@ class Dispatcher:
                 if address is None:
                     row.status = "cancelled"
                     row.updated_at = now
+                    identity = session.get(ChannelIdentity, row.identity_id or 0)
+                    if identity is not None and identity.unreachable_at is not None:
+                        fall_back_to_sms(session, row, now)  # not on WhatsApp: try SMS
                     continue
                 template = False
                 if self._outside_whatsapp_window(session, row, now):
@@ -131,7 +184,7 @@ class Dispatcher:
                         row.status = "window_closed"
                         row.last_error = "outside WhatsApp's 24-hour window, no template set"
                         row.updated_at = now
-                        self._fall_back_to_sms(session, row, now)
+                        fall_back_to_sms(session, row, now)
                         continue
                     template = True
                 row.status = "sending"
@@ -159,50 +212,6 @@ class Dispatcher:
         identity = session.get(ChannelIdentity, row.identity_id)
         last = identity.last_inbound_at if identity else None
         return last is None or now - last > WHATSAPP_WINDOW
-
-    @staticmethod
-    def _fall_back_to_sms(session: Session, row: OutboxMessage, now: datetime) -> None:
-        """Queue an important WhatsApp message again as an SMS to the same phone."""
-        if row.channel != "whatsapp" or not row.payload.get("important"):
-            return
-        key = f"{row.idempotency_key}:sms"
-        existing = select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
-        if session.scalars(existing).first() is not None:
-            return
-        whatsapp = session.get(ChannelIdentity, row.identity_id) if row.identity_id else None
-        if whatsapp is None:
-            return
-        sms = session.scalars(
-            select(ChannelIdentity).where(
-                ChannelIdentity.channel == "sms",
-                ChannelIdentity.address_hash == whatsapp.address_hash,
-            )
-        ).first()
-        if sms is None:
-            sms = ChannelIdentity(
-                contact_id=whatsapp.contact_id,
-                channel="sms",
-                address_hash=whatsapp.address_hash,
-                address=whatsapp.address,
-                created_at=now,
-            )
-            session.add(sms)
-            session.flush()
-        session.add(
-            OutboxMessage(
-                idempotency_key=key,
-                contact_id=row.contact_id,
-                identity_id=sms.id,
-                inbound_id=row.inbound_id,
-                channel="sms",
-                payload=row.payload,
-                status="queued",
-                due_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        log.info("outbox row %s falls back to SMS", row.id)
 
     @staticmethod
     def _address_if_allowed(session: Session, row: OutboxMessage) -> str | None:
@@ -237,19 +246,23 @@ class Dispatcher:
 
     def _record_retry(self, row_id: int, attempts: int, reason: str, wait: float | None) -> None:
         now = self.clock()
-        if attempts >= MAX_ATTEMPTS:
-            values: dict[str, Any] = {"status": "failed"}
-        else:
-            delay = wait if wait is not None else self._backoff(attempts)
-            values = {"status": "queued", "due_at": now + timedelta(seconds=delay)}
         with self.sessions.begin() as session:
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row_id)
-                .values(**values, updated_at=now, last_error=reason[:255])
-            )
+            row = session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            if attempts >= MAX_ATTEMPTS:
+                row.status = "failed"
+                fall_back_to_sms(session, row, now)
+            else:
+                delay = wait if wait is not None else self._backoff(attempts)
+                row.status = "queued"
+                row.due_at = now + timedelta(seconds=delay)
+            row.updated_at = now
+            row.last_error = reason[:255]
 
-    def _record_permanent(self, row_id: int, reason: str, opted_out: bool) -> None:
+    def _record_permanent(
+        self, row_id: int, reason: str, unreachable: bool, opted_out: bool
+    ) -> None:
         now = self.clock()
         with self.sessions.begin() as session:
             row = session.get(OutboxMessage, row_id)
@@ -258,9 +271,9 @@ class Dispatcher:
             row.status = "failed"
             row.last_error = reason[:255]
             row.updated_at = now
-            self._fall_back_to_sms(session, row, now)
+            fall_back_to_sms(session, row, now)
             identity = session.get(ChannelIdentity, row.identity_id) if row.identity_id else None
-            if identity is not None:
+            if identity is not None and unreachable:
                 identity.unreachable_at = now
                 if opted_out:
                     contact = session.get(Contact, identity.contact_id)
@@ -327,6 +340,8 @@ class Dispatcher:
             provider_id = await sender.send(
                 row.address, row.payload, key=row.key, template=row.template
             )
+        except UncertainSendError:
+            return  # left 'sending': reconciliation asks the provider before any resend
         except TransientSendError as exc:
             await asyncio.to_thread(
                 self._record_retry, row.id, row.attempts, str(exc), exc.retry_after
@@ -334,7 +349,9 @@ class Dispatcher:
             return
         except PermanentSendError as exc:
             log.warning("outbox row %s failed for good: %s", row.id, exc)
-            await asyncio.to_thread(self._record_permanent, row.id, str(exc), exc.opted_out)
+            await asyncio.to_thread(
+                self._record_permanent, row.id, str(exc), exc.unreachable, exc.opted_out
+            )
             return
         await asyncio.to_thread(self._record_sent, row.id, provider_id)
 

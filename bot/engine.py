@@ -172,6 +172,7 @@ class Engine:
         )
         contact.last_inbound_at = now
         identity.last_inbound_at = now
+        identity.unreachable_at = None  # they just wrote from it: reachable again
         turn = _Turn(contact, identity, row, conversation)
         self._respond(session, turn, inbound, away)
         if not turn.erased:

@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from bot.app import Orienta, open_orienta
 from bot.channels.twilio import TwilioWebhook, channel_of, parse_inbound, render_twiml
+from bot.dispatcher import fall_back_to_sms
 from bot.storage.models import ChannelIdentity, Contact, OutboxMessage
 from bot.worker import build_dispatcher, build_senders
 
@@ -93,6 +94,7 @@ def _apply_status(orienta: Orienta, key: str, sid: str, status: str, error_code:
         if status in FAILED_STATES:
             if row.status not in ("delivered", "read"):
                 row.status, row.last_error = "failed", f"twilio {status} {error_code}"[:255]
+                fall_back_to_sms(session, row, now)
         elif DELIVERY_ORDER.get(status, -1) > current:
             row.status = status
         if row.status in ("sent", "delivered", "read") and row.sent_at is None:

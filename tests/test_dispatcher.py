@@ -419,3 +419,64 @@ def test_whatsapp_carries_media_and_sms_drops_it(
         row.channel = "whatsapp"
     dispatch_both(orienta, url, clock)
     assert twilio.accepted[0].media == [audio]
+
+
+def test_wrong_credentials_do_not_mark_people_unreachable(
+    orienta: Orienta, fake: tuple[FakeTwilio, str], clock: FakeClock
+) -> None:
+    twilio, url = fake
+    twilio.failures = [(401, 20003, None)]
+    enqueue(orienta, 1)
+    dispatch(orienta, url, clock)
+    with orienta.sessions() as session:
+        assert session.scalars(select(ChannelIdentity)).one().unreachable_at is None
+        assert session.scalars(select(OutboxMessage)).one().status == "queued"
+
+
+def test_a_timeout_after_sending_is_reconciled_not_resent(
+    orienta: Orienta, fake: tuple[FakeTwilio, str], clock: FakeClock
+) -> None:
+    """Twilio accepted the message but its answer never came: no blind resend."""
+    twilio, url = fake
+    twilio.latency = 1.0
+    enqueue(orienta, 1)
+
+    async def go() -> None:
+        slow = TwilioSender(
+            "sms",
+            account_sid=ACCOUNT_SID,
+            auth_token=AUTH_TOKEN,
+            sender="+224000000900",
+            public_base_url="https://orienta.example.org",
+            api_base_url=url,
+            timeout=0.2,
+        )
+        dispatcher = Dispatcher(
+            orienta.sessions, {"sms": slow}, clock=clock, stale_after=timedelta(seconds=60)
+        )
+        await dispatcher.dispatch_once()
+        assert statuses(orienta) == {"sending": 1}
+        await asyncio.sleep(1.2)  # the fake has now accepted it
+        clock.advance(timedelta(seconds=61))
+        assert await dispatcher.reconcile() == 1
+        await dispatcher.dispatch_once()
+        await slow.aclose()
+
+    asyncio.run(go())
+    assert twilio.count() == 1
+    assert statuses(orienta) == {"sent": 1}
+    with orienta.sessions() as session:
+        assert session.scalars(select(OutboxMessage)).one().provider_message_id == (
+            twilio.accepted[0].sid
+        )
+
+
+def test_writing_again_makes_an_unreachable_number_reachable(orienta: Orienta) -> None:
+    enqueue(orienta, 0)
+    with orienta.sessions.begin() as session:
+        session.scalars(select(ChannelIdentity)).one().unreachable_at = orienta.engine.clock()
+    from bot.messaging import Inbound
+
+    orienta.engine.handle(Inbound(channel="sms", address="+224000000000", text="bonjour"))
+    with orienta.sessions() as session:
+        assert session.scalars(select(ChannelIdentity)).one().unreachable_at is None

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.app import Orienta, open_orienta
 from bot.messaging import Inbound, Outbound
@@ -195,3 +195,21 @@ def test_another_person_is_untouched_by_an_erasure(orienta: Orienta) -> None:
     assert count(orienta, Contact) == 1
     replies = send(orienta, "1", address=other)  # their gender: on to the next question
     assert "Quel âge" in replies[0].text
+
+
+def test_database_errors_never_quote_a_phone_number(orienta: Orienta) -> None:
+    """Errors end up in logs: they must not carry the statement's values."""
+    send(orienta, "bonjour")
+    with orienta.sessions() as session:
+        identity = session.scalars(select(ChannelIdentity)).one()
+        duplicate = ChannelIdentity(
+            contact_id=identity.contact_id,
+            channel=identity.channel,
+            address_hash=identity.address_hash,
+            address=PHONE,
+            created_at=identity.created_at,
+        )
+        session.add(duplicate)
+        with pytest.raises(IntegrityError) as info:
+            session.flush()
+    assert PHONE not in str(info.value)

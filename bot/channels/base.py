@@ -4,10 +4,12 @@ A sender turns one outbox row into one provider API call. It never touches the d
 the dispatcher claims rows, calls `send`, and records what happened.
 
     SendError
-    ├── TransientSendError   429, 5xx, timeouts: try again later (retry_after if the
-    │                        provider said how long)
-    └── PermanentSendError   the address cannot be reached (invalid number, bot blocked,
-                             person unsubscribed): stop sending there
+    ├── TransientSendError   429, 5xx, refused connections, wrong credentials: try
+    │   │                    again later (retry_after if the provider said how long)
+    │   └── UncertainSendError   a timeout once the request was sent: reconcile
+    └── PermanentSendError   this message will never go (bad request); `unreachable`
+                             when the address itself cannot be (invalid number, bot
+                             blocked, person unsubscribed): stop sending there
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from typing import Any, Protocol
 from bot.errors import OrientaError
 from bot.types import Channel
 
-__all__ = ["PermanentSendError", "SendError", "Sender", "TransientSendError"]
+__all__ = [
+    "PermanentSendError",
+    "SendError",
+    "Sender",
+    "TransientSendError",
+    "UncertainSendError",
+]
 
 
 class SendError(OrientaError):
@@ -30,9 +38,16 @@ class TransientSendError(SendError):
         self.retry_after = retry_after
 
 
+class UncertainSendError(TransientSendError):
+    """The call may have reached the provider (a timeout after sending): the row stays
+    'sending' and is reconciled, never resent blindly."""
+
+
 class PermanentSendError(SendError):
-    def __init__(self, reason: str, *, opted_out: bool = False) -> None:
+    def __init__(self, reason: str, *, unreachable: bool = False, opted_out: bool = False) -> None:
         super().__init__(reason)
+        self.unreachable = unreachable or opted_out
+        """The address itself cannot be reached: stop sending there."""
         self.opted_out = opted_out
         """The person unsubscribed at the provider (Twilio 21610): treat as STOP."""
 

@@ -18,7 +18,12 @@ import httpx
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import Message, MessagingResponse
 
-from bot.channels.base import PermanentSendError, SendError, TransientSendError
+from bot.channels.base import (
+    PermanentSendError,
+    SendError,
+    TransientSendError,
+    UncertainSendError,
+)
 from bot.channels.phones import to_e164
 from bot.channels.render import render_numbered_menu, render_sms_menu
 from bot.messaging import Inbound, Outbound
@@ -147,6 +152,9 @@ class TwilioSender:
         form: dict[str, str | list[str]] = {**data, **({"MediaUrl": media} if media else {})}
         try:
             response = await self._client.post(self._messages_url, data=form)
+        except (httpx.ReadTimeout, httpx.RemoteProtocolError) as exc:
+            # The request went out; Twilio may have accepted it. Reconciliation decides.
+            raise UncertainSendError(f"twilio: no answer ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
             raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
         if response.status_code in (200, 201):
@@ -156,7 +164,9 @@ class TwilioSender:
     async def find_sent(self, address: str, payload: dict[str, Any], since: datetime) -> str | None:
         """The sid of a message already accepted by Twilio for this row, if any: how a row
         left 'sending' by a crash is reconciled instead of sent twice."""
-        params = {"To": self._address(address), "DateSent>": since.date().isoformat()}
+        # Newest first; no date filter, as a message still queued at Twilio has no
+        # DateSent yet. A stale row is minutes old, far inside the first page.
+        params = {"To": self._address(address), "PageSize": "200"}
         try:
             response = await self._client.get(self._messages_url, params=params)
         except httpx.HTTPError as exc:
@@ -179,10 +189,15 @@ def _send_error(response: httpx.Response) -> SendError:
     except (ValueError, AttributeError):
         code = 0
     reason = f"twilio {response.status_code} code {code}"
-    if response.status_code == 429 or response.status_code >= 500:
+    if (
+        response.status_code in (401, 403)
+        or response.status_code == 429
+        or (response.status_code >= 500)
+    ):
+        # 401/403: our credentials or account, not the person: retry once it is fixed.
         retry_after = response.headers.get("Retry-After")
         seconds = float(retry_after) if retry_after and retry_after.isdigit() else None
         return TransientSendError(reason, retry_after=seconds)
     if code in OPTED_OUT_CODES:
         return PermanentSendError(reason, opted_out=True)
-    return PermanentSendError(reason)
+    return PermanentSendError(reason, unreachable=code in UNREACHABLE_CODES)
