@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -80,9 +80,6 @@ LANGUAGE_PENDING = M(
     "français. Écrivez LANGUE pour changer.",
 )
 
-
-# Channels whose webhook answers carry the replies (TwiML, the terminal).
-INLINE_CHANNELS: frozenset[str] = frozenset({"sms", "whatsapp", "console"})
 
 # What a person who wrote STOP can still use: coming back, help, erasure, urgent help.
 SPOKEN_WHEN_STOPPED: frozenset[Keyword | None] = frozenset({"start", "help", "erase", "urgent"})
@@ -177,8 +174,7 @@ class Engine:
         self._respond(session, turn, inbound, away)
         if not turn.erased:
             self._save_state(session, turn, now)
-        outbounds = self._render(turn, inbound)
-        self._log_replies(session, turn, outbounds, now)
+        outbounds = self._log_replies(session, turn, self._render(turn, inbound), now)
         log.info(
             "inbound handled",
             extra={
@@ -198,7 +194,13 @@ class Engine:
             .where(OutboxMessage.inbound_id == row.id)
             .order_by(OutboxMessage.id)
         )
-        return [Outbound.from_payload(inbound.channel, inbound.address, o.payload) for o in stored]
+        return [
+            replace(
+                Outbound.from_payload(inbound.channel, inbound.address, o.payload),
+                key=o.idempotency_key,
+            )
+            for o in stored
+        ]
 
     # -- deciding ------------------------------------------------------------------------
 
@@ -429,11 +431,16 @@ class Engine:
 
     def _log_replies(
         self, session: Session, turn: _Turn, outbounds: list[Outbound], now: datetime
-    ) -> None:
+    ) -> list[Outbound]:
+        """Write each reply as an outbox row 'replied': handed back to the channel, which
+        answers inline (TwiML) or sends it at once (Telegram) and records the outcome."""
+        keyed = []
         for index, outbound in enumerate(outbounds):
+            outbound = replace(outbound, key=f"reply:{turn.inbound.id}:{index}")
+            keyed.append(outbound)
             session.add(
                 OutboxMessage(
-                    idempotency_key=f"reply:{turn.inbound.id}:{index}",
+                    idempotency_key=outbound.key,
                     contact_id=None
                     if turn.erased or turn.contact.consent == "refused"
                     else turn.contact.id,
@@ -443,14 +450,13 @@ class Engine:
                     inbound_id=turn.inbound.id,
                     channel=outbound.channel,
                     payload=outbound.payload(),
-                    # Webhooks that can answer inline (TwiML) hand replies back; others
-                    # (Telegram) leave them to the dispatcher.
-                    status="replied" if outbound.channel in INLINE_CHANNELS else "queued",
+                    status="replied",
                     due_at=now,
                     created_at=now,
                     updated_at=now,
                 )
             )
+        return keyed
 
     # -- rendering -----------------------------------------------------------------------
 

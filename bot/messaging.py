@@ -24,6 +24,8 @@ class Inbound:
     provider_id: str | None = None
     """The provider's message id (Twilio MessageSid, Telegram update_id): a message
     delivered twice with the same id is handled once."""
+    key: str = ""
+    """The idempotency key of this message's outbox row (set once it is stored)."""
     media: tuple[str, ...] = ()
     """Content types of attached media (images, audio, stickers)."""
     received_at: datetime | None = None
@@ -55,6 +57,8 @@ class Outbound:
     language: str = "fr"
     important: bool = False
     """Must reach the person: when WhatsApp cannot deliver it, it is sent by SMS."""
+    key: str = ""
+    """The idempotency key of this message's outbox row (set once it is stored)."""
     media: tuple[str, ...] = ()
     """Public URLs of images or audio sent with the text (WhatsApp, Telegram; SMS drops
     them)."""
