@@ -355,6 +355,30 @@ class Dispatcher:
             return
         await asyncio.to_thread(self._record_sent, row.id, provider_id)
 
+    def _claim_reply(self, key: str, address: str) -> Claimed | None:
+        now = self.clock()
+        with self.sessions.begin() as session:
+            row = session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.idempotency_key == key, OutboxMessage.status == "replied")
+                .with_for_update()
+            ).one_or_none()
+            if row is None:
+                return None  # already sent (a redelivered update), or being sent
+            row.status = "sending"
+            row.attempts += 1
+            row.updated_at = now
+            return Claimed(row.id, key, row.channel, address, row.payload, row.attempts)
+
+    async def deliver_reply(self, key: str, address: str) -> None:
+        """Send a reply now, from the webhook that produced it (Telegram cannot carry
+        replies in its webhook answer). The address comes from the update: a reply to
+        someone who just erased themselves still reaches them. A failure leaves the row
+        to the dispatcher's retries, like any other."""
+        row = await asyncio.to_thread(self._claim_reply, key, address)
+        if row is not None:
+            await self._send(row)
+
     async def dispatch_once(self) -> int:
         """Claim one batch of due rows and send them; the number of rows claimed."""
         claimed = await asyncio.to_thread(self._claim)

@@ -41,6 +41,8 @@ class Settings:
     twilio_auth_token: str = ""
     telegram_bot_token: str = ""
     telegram_webhook_secret: str = ""
+    telegram_api_base_url: str = ""
+    telegram_seconds_per_chat: float = 1.0
     twilio_api_base_url: str = "https://api.twilio.com"
     twilio_sms_from: str = ""
     twilio_whatsapp_from: str = ""
@@ -165,6 +167,8 @@ def load_settings(
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", "").strip(),
         telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
+        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip().rstrip("/"),
+        telegram_seconds_per_chat=_number(env, "TELEGRAM_SECONDS_PER_CHAT", 1.0, minimum=0),
         twilio_api_base_url=(
             env.get("TWILIO_API_BASE_URL", "").strip().rstrip("/") or "https://api.twilio.com"
         ),

@@ -22,8 +22,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.app import Orienta, open_orienta
+from bot.channels.telegram import TelegramSender, parse_update, verify_secret
 from bot.channels.twilio import TwilioWebhook, channel_of, parse_inbound, render_twiml
-from bot.dispatcher import fall_back_to_sms
+from bot.dispatcher import Dispatcher, fall_back_to_sms
 from bot.storage.models import ChannelIdentity, Contact, OutboxMessage
 from bot.worker import build_dispatcher, build_senders
 
@@ -36,7 +37,8 @@ def enabled_channels(orienta: Orienta) -> dict[str, bool]:
     """Which channels have what they need to run."""
     s = orienta.settings
     twilio = bool(s.twilio_auth_token and s.public_base_url)
-    return {"sms": twilio, "whatsapp": twilio, "telegram": False}
+    telegram = bool(s.telegram_bot_token and s.telegram_webhook_secret)
+    return {"sms": twilio, "whatsapp": twilio, "telegram": telegram}
 
 
 def _orienta(request: Request) -> Orienta:
@@ -136,6 +138,37 @@ async def twilio_status(request: Request) -> Response:
     return Response(status_code=204 if found else 200)
 
 
+async def telegram_webhook(request: Request) -> Response:
+    """An update from Telegram: stored, answered, then acknowledged. Telegram resends an
+    update until it gets a 2xx, so a 5xx here means "try again", never "lost"."""
+    telegram: TelegramSender | None = request.app.state.telegram
+    if telegram is None:
+        return PlainTextResponse("Telegram is not configured on this server.", status_code=404)
+    secret = _orienta(request).settings.telegram_webhook_secret
+    if not verify_secret(request.headers.get("X-Telegram-Bot-Api-Secret-Token"), secret):
+        log.warning("telegram webhook refused: bad secret token")
+        return PlainTextResponse("Invalid secret token.", status_code=403)
+    try:
+        data = await request.json()
+    except ValueError:
+        return PlainTextResponse("Not JSON.", status_code=400)
+    update = parse_update(data) if isinstance(data, dict) else None
+    if update is None:
+        return Response(status_code=200)  # nothing for us in it: do not have it resent
+    try:
+        outbounds = await run_in_threadpool(_orienta(request).engine.handle, update.inbound)
+    except SQLAlchemyError:
+        log.exception("telegram update not stored")
+        return PlainTextResponse("Update not stored, please retry.", status_code=503)
+    if update.callback_query_id:
+        await telegram.answer_callback(update.callback_query_id)
+    replies: Dispatcher = request.app.state.telegram_replies
+    for outbound in outbounds:
+        await replies.deliver_reply(outbound.key, update.inbound.address)
+    request.app.state.wake_dispatcher.set()
+    return Response(status_code=200)
+
+
 async def health(request: Request) -> Response:
     def ping() -> None:
         with _orienta(request).database.connect() as connection:
@@ -157,6 +190,15 @@ def create_app(orienta: Orienta | None = None, *, dispatcher: bool = False) -> S
         owned = orienta is None
         app.state.orienta = orienta or await run_in_threadpool(open_orienta)
         app.state.wake_dispatcher = asyncio.Event()
+        settings = app.state.orienta.settings
+        app.state.telegram = None
+        if enabled_channels(app.state.orienta)["telegram"]:
+            app.state.telegram = TelegramSender(
+                settings.telegram_bot_token, settings.telegram_api_base_url
+            )
+            app.state.telegram_replies = build_dispatcher(
+                app.state.orienta, {"telegram": app.state.telegram}
+            )
         stop = asyncio.Event()
         task = None
         if dispatcher:
@@ -171,6 +213,8 @@ def create_app(orienta: Orienta | None = None, *, dispatcher: bool = False) -> S
                 await task
                 for sender in senders.values():
                     await sender.aclose()
+            if app.state.telegram is not None:
+                await app.state.telegram.aclose()
             if owned:
                 app.state.orienta.close()
 
@@ -180,6 +224,7 @@ def create_app(orienta: Orienta | None = None, *, dispatcher: bool = False) -> S
         Route("/webhooks/twilio/whatsapp", twilio_message, methods=["POST"]),
         Route("/webhooks/twilio/fallback", twilio_message, methods=["POST"]),
         Route("/webhooks/twilio/status", twilio_status, methods=["POST"]),
+        Route("/webhooks/telegram", telegram_webhook, methods=["POST"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

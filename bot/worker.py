@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from bot.app import Orienta
 from bot.channels.base import Sender
+from bot.channels.telegram import TelegramSender
 from bot.channels.twilio import TwilioSender
 from bot.dispatcher import Dispatcher
 from bot.settings import Settings
@@ -43,6 +44,8 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
                     api_base_url=s.twilio_api_base_url,
                     template_sid=s.twilio_whatsapp_template_sid if channel == "whatsapp" else "",
                 )
+    if s.telegram_bot_token:
+        senders["telegram"] = TelegramSender(s.telegram_bot_token, s.telegram_api_base_url)
     return senders
 
 
@@ -57,7 +60,7 @@ def build_dispatcher(orienta: Orienta, senders: dict[str, Sender]) -> Dispatcher
             "whatsapp": s.twilio_messages_per_second,
             "telegram": 30.0,  # Bot API: about 30 messages a second overall
         },
-        per_chat_interval={"telegram": 1.0},  # and one a second in one chat
+        per_chat_interval={"telegram": s.telegram_seconds_per_chat},  # about 1/s in one chat
         stale_after=timedelta(seconds=s.outbox_stale_after_seconds),
     )
 
