@@ -91,7 +91,7 @@ def render_twiml(outbounds: Sequence[Outbound], channel: Channel) -> str:
 
 # Twilio error codes that mean "never send to this address again".
 OPTED_OUT_CODES = {21610}  # the person replied STOP to the sender (Twilio's own list)
-UNREACHABLE_CODES = {21211, 21214, 21217, 21407, 21408, 21612, 21614, 63003}
+UNREACHABLE_CODES = {21211, 21214, 21217, 21407, 21612, 21614, 63003}  # not 21408: geo permission
 
 
 class TwilioSender:
