@@ -21,7 +21,7 @@ from bot.flows.model import Ask, Event, Flow, FlowState, Say, Turn
 from bot.flows.orientation import CONSENT_VERSION
 from bot.flows.runner import advance, label_text, options_for, restart, start
 from bot.i18n import LANGUAGES, M, has_catalog, translate
-from bot.keywords import Keyword, match_keyword
+from bot.keywords import Keyword, match_keyword, mentions_danger
 from bot.messaging import Choice, Inbound, Outbound
 from bot.settings import Settings
 from bot.storage.identities import create_identity, find_identity
@@ -43,14 +43,14 @@ log = logging.getLogger(__name__)
 HOTLINES = M("hotlines.list", "En cas d'urgence, appelez : {numbers}.")
 NO_HOTLINES = M(
     "hotlines.none",
-    "En cas d'urgence, allez au poste de police ou de la Croix-Rouge le plus proche.",
+    "En cas d'urgence, allez au poste de la Croix-Rouge ou au centre de santé le plus proche.",
 )
 STOPPED = M(
     "stop.confirmed",
     "C'est noté : vous ne recevrez plus de messages d'Orienta. Écrivez REPRENDRE (ou START) "
     "pour reprendre. Vos réponses sont gardées ; écrivez EFFACER pour les supprimer.",
 )
-RESTARTED_AFTER_STOP = M("start.confirmed", "Bon retour sur Orienta ! Nous reprenons.")
+RESTARTED_AFTER_STOP = M("start.confirmed", "Re-bonjour ! Orienta vous écrit de nouveau.")
 HELP = M(
     "help.message",
     "Aide : répondez avec le numéro de votre choix (par exemple 1). Mots utiles, à tout "
@@ -60,8 +60,8 @@ HELP = M(
 )
 URGENT = M(
     "urgent.message",
-    "Votre sécurité passe avant tout. {hotlines} Notre équipe a été prévenue et vous "
-    "contactera dès que possible.",
+    "Votre sécurité passe avant tout. {hotlines} Votre demande d'aide est enregistrée : "
+    "l'équipe d'Orienta la verra.",
 )
 ERASED = M(
     "erase.done",
@@ -71,8 +71,8 @@ ERASED = M(
 NOT_ERASED = M("erase.cancelled", "D'accord, rien n'a été effacé.")
 WELCOME_BACK = M(
     "resume.message",
-    "Bon retour ! Nous reprenons là où vous vous étiez arrêté(e). Écrivez MENU pour "
-    "recommencer depuis le début.",
+    "Re-bonjour ! Nous reprenons là où vous en étiez. Écrivez MENU pour recommencer "
+    "depuis le début.",
 )
 LANGUAGE_PENDING = M(
     "language.pending",
@@ -284,21 +284,32 @@ class Engine:
                 max_retries=self.settings.max_retries,
             )
             step = self.flow.step(current)
+            rejected = any(e.name == "input_rejected" for e in result.events)
+            if rejected and mentions_danger(inbound.text or ""):
+                # "je suis en danger" is no menu answer, but it must never go unheard.
+                self._urgent(session, turn)
+                result.replies.insert(0, Say(URGENT, alone=True))
             if away and step.kind != "end":
-                rejected = any(e.name == "input_rejected" for e in result.events)
                 if rejected:
                     state.retries = max(0, state.retries - 1)  # not their fault: they were away
-                    result.replies = [Ask(current)]
+                    urgent = [r for r in result.replies if isinstance(r, Say) and r.msg is URGENT]
+                    result.replies = [*urgent, Ask(current)]
                 result.replies.insert(0, Say(WELCOME_BACK))
             self._apply(session, turn, result)
             if silenced:
-                # Answering the erasure question after STOP: confirm, ask nothing more.
-                turn.replies = [r for r in turn.replies if isinstance(r, Say)]
+                # Answering the erasure question after STOP: confirm, ask nothing more
+                # (but the erasure question itself again, if the answer was unclear).
+                turn.replies = [
+                    r
+                    for r in turn.replies
+                    if isinstance(r, Say) or (isinstance(r, Ask) and r.step == "erase_confirm")
+                ]
 
     def _detour(self, state: FlowState, step_id: str) -> None:
         """Go to `step_id` now, then back to where the person was."""
         if state.step != step_id:
-            state.queue = [state.step] if state.step else []
+            # Keep what was still to come (a correction's follow-ups, another detour).
+            state.queue = [state.step, *state.queue] if state.step else list(state.queue)
         state.step = step_id
         state.retries = 0
 
@@ -374,7 +385,7 @@ class Engine:
             session.add(
                 Flag(contact_id=turn.contact.id, kind="urgent_help", created_at=self.clock())
             )
-        log.warning("urgent help requested by contact %s", turn.contact.public_id)
+        log.warning("urgent help requested: a flag awaits staff")
 
     def _forget_after_refusal(self, session: Session, turn: _Turn, now: datetime) -> None:
         """Keep only the refusal: no answers, no message text, nothing linked to them."""

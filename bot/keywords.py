@@ -7,24 +7,32 @@ punctuation, it is exactly one of those words.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Literal
 
 from bot.i18n import LANGUAGES, M, Msg, translate
 from bot.text import normalize
 
-__all__ = ["Keyword", "match_keyword"]
+__all__ = ["Keyword", "match_keyword", "mentions_danger"]
+
+# Polite words around a keyword: "stop svp", "aide moi merci".
+_POLITE = re.compile(r"(?:^| )(?:svp|stp|merci|please|s il vous plait|s il te plait)(?= |$)")
 
 Keyword = Literal["stop", "start", "help", "menu", "language", "erase", "urgent"]
 
 KEYWORD_WORDS: dict[Keyword, Msg] = {
-    "stop": M("keyword.stop", "STOP, ARRET, ARRÊT, ARRETER, STOPPER, DESABONNER, UNSUBSCRIBE"),
+    "stop": M(
+        "keyword.stop",
+        "STOP, ARRET, ARRÊT, ARRETER, ARRÊTER, ARRETE, ARRÊTE, ARRETEZ, ARRÊTEZ, STOPPER, "
+        "DESABONNER, UNSUBSCRIBE",
+    ),
     "start": M("keyword.start", "START, REPRENDRE, DEMARRER, RESUME"),
-    "help": M("keyword.help", "AIDE, AIDEZ-MOI, HELP, INFO"),
+    "help": M("keyword.help", "AIDE, AIDEZ-MOI, AIDE-MOI, HELP, INFO"),
     "menu": M("keyword.menu", "MENU, RECOMMENCER, RESTART"),
     "language": M("keyword.language", "LANGUE, LANGUAGE, LANGUES"),
     "erase": M("keyword.erase", "EFFACER, EFFACE, SUPPRIMER, DELETE, ERASE"),
-    "urgent": M("keyword.urgent", "URGENCE, URGENT, SOS, DANGER, EMERGENCY"),
+    "urgent": M("keyword.urgent", "URGENCE, URGENT, SOS, DANGER, AU SECOURS, EMERGENCY"),
 }
 
 
@@ -44,6 +52,32 @@ def match_keyword(text: str) -> Keyword | None:
     text = text.strip()
     if len(text) > 40:
         return None
-    words = normalize(text)
+    words = _POLITE.sub("", normalize(text)).strip()
     # "S.O.S" and "S O S" are "sos"; no keyword is made of one-letter words otherwise.
     return _table().get(words) or _table().get(words.replace(" ", ""))
+
+
+# Words that say "I am in danger" inside any sentence: a message that fits no answer but
+# contains one of them still gets the hotline numbers.
+DANGER_WORDS = M(
+    "keyword.danger_words",
+    "DANGER, EN DANGER, AU SECOURS, A L'AIDE, SOS, URGENCE, AIDEZ-MOI, ON ME MENACE, "
+    "ON ME FRAPPE, HELP ME",
+)
+
+
+@lru_cache(maxsize=1)
+def _danger() -> re.Pattern[str]:
+    words = {
+        normalize(word)
+        for lang in LANGUAGES
+        for word in translate(DANGER_WORDS, lang).split(",")
+        if normalize(word)
+    }
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    return re.compile(rf"(?:^| )(?:{alternatives})(?: |$)")
+
+
+def mentions_danger(text: str) -> bool:
+    """True when `text` says, in any words we know, that the person is in danger."""
+    return bool(_danger().search(normalize(text[:2000])))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import DEFAULT_LANGUAGE, translate
-from bot.keywords import KEYWORD_WORDS, Keyword, match_keyword
+from bot.keywords import KEYWORD_WORDS, Keyword, match_keyword, mentions_danger
 
 LISTED: list[tuple[str, Keyword]] = [
     (word.strip(), keyword)
@@ -83,3 +83,28 @@ def test_sentences_and_answers_are_not_keywords(text: str) -> None:
 @pytest.mark.parametrize("text", ["S.O.S", "S.O.S."])
 def test_sos_written_with_dots(text: str) -> None:
     assert match_keyword(text) == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("text", "keyword"),
+    [
+        ("stop svp", "stop"),
+        ("Arrêtez", "stop"),
+        ("aide moi merci", "help"),
+        ("Au secours !", "urgent"),
+    ],
+)
+def test_polite_and_common_forms_are_keywords(text: str, keyword: str) -> None:
+    assert match_keyword(text) == keyword
+
+
+@pytest.mark.parametrize(
+    "text", ["je suis en danger", "Au secours, on me menace", "HELP ME please", "sos"]
+)
+def test_danger_is_heard_inside_a_sentence(text: str) -> None:
+    assert mentions_danger(text)
+
+
+@pytest.mark.parametrize("text", ["c'est dangereux pour la santé ?", "je veux de l'aide", "1"])
+def test_ordinary_sentences_are_not_danger(text: str) -> None:
+    assert not mentions_danger(text)

@@ -148,7 +148,7 @@ ORIENTATION = Flow(
         ),
         Step(
             "time_since_return",
-            M("since.ask", "Depuis combien de temps êtes-vous rentré(e) ?"),
+            M("since.ask", "Depuis combien de temps êtes-vous de retour ?"),
             options=(
                 Option("under_3m", M("since.under_3m", "Moins de 3 mois")),
                 Option("3_12m", M("since.3_12m", "3 à 12 mois")),
@@ -157,7 +157,7 @@ ORIENTATION = Flow(
             ),
             store="time_since_return",
             when=_came_back,
-            summary=M("since.summary", "Rentré(e) depuis"),
+            summary=M("since.summary", "De retour depuis"),
         ),
         Step(
             "needs",
@@ -298,7 +298,8 @@ ORIENTATION = Flow(
                 Option("undisclosed", M("money.control.undisclosed", "Je préfère ne pas le dire")),
             ),
             store="money_control",
-            summary=M("money.control.summary", "Qui décide de votre argent"),
+            # Not read back in the summary: the phone may be shared with the person who
+            # decides.
         ),
         Step(
             "save_preference",
