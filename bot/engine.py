@@ -28,6 +28,7 @@ from bot.storage.identities import create_identity, find_identity
 from bot.storage.models import (
     Answer,
     ChannelIdentity,
+    ConsentRefusal,
     Contact,
     Conversation,
     Flag,
@@ -155,7 +156,6 @@ class Engine:
             provider_id=provider_id,
             contact_id=contact.id,
             kind="media" if inbound.media else ("text" if text.strip() else "empty"),
-            text=text if contact.consent == "given" else None,
             received_at=now,
         )
         session.add(row)
@@ -344,6 +344,7 @@ class Engine:
             contact.consent_version = CONSENT_VERSION
         elif event.name == "consent_refused":
             self._forget_after_refusal(session, turn, now)
+            turn.replies = replies  # the kind goodbye, with the help numbers
         elif event.name == "urgent_help_requested":
             self._urgent(session, turn)
             replies.insert(0, Say(URGENT, alone=True))
@@ -388,22 +389,10 @@ class Engine:
         log.warning("urgent help requested: a flag awaits staff")
 
     def _forget_after_refusal(self, session: Session, turn: _Turn, now: datetime) -> None:
-        """Keep only the refusal: no answers, no message text, nothing linked to them."""
-        contact = turn.contact
-        contact.consent = "refused"
-        contact.consent_at = now
-        contact.consent_version = CONSENT_VERSION
-        self._clear_answers(session, contact)
-        session.execute(
-            update(InboundMessage)
-            .where(InboundMessage.contact_id == contact.id)
-            .values(contact_id=None, text=None)
-        )
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.contact_id == contact.id)
-            .values(contact_id=None, identity_id=None)
-        )
+        """Keep only the refusal, anonymous: the person, their number and state go, as
+        with EFFACER. If they write again they start afresh and are asked again."""
+        session.add(ConsentRefusal(consent_version=CONSENT_VERSION, refused_at=now))
+        self._erase(session, turn)
 
     def _erase(self, session: Session, turn: _Turn) -> None:
         """Remove the person: contact, identities, answers, state, flags, messages."""
@@ -411,10 +400,9 @@ class Engine:
         session.execute(
             update(InboundMessage)
             .where(InboundMessage.contact_id == contact_id)
-            .values(contact_id=None, text=None)
+            .values(contact_id=None)
         )
         turn.inbound.contact_id = None
-        turn.inbound.text = None
         session.flush()
         session.execute(delete(Contact).where(Contact.id == contact_id))
         session.expunge(turn.contact)
@@ -478,7 +466,7 @@ class Engine:
         return translate(HOTLINES, lang, numbers=numbers)
 
     def _render(self, turn: _Turn, inbound: Inbound) -> list[Outbound]:
-        lang = (None if turn.erased else turn.contact.language) or "fr"
+        lang = turn.contact.language or "fr"  # still known in memory after an erasure
         answers = turn.state.answers if turn.state else {}
         common = {"hotlines": self._hotlines(lang)}
         outbounds: list[Outbound] = []

@@ -28,7 +28,14 @@ from sqlalchemy.orm import Session
 from bot.channels.console import MEDIA_COMMANDS
 from bot.settings import Settings
 from bot.storage.identities import find_identity
-from bot.storage.models import Answer, Contact, Conversation, Flag, InboundMessage
+from bot.storage.models import (
+    Answer,
+    ConsentRefusal,
+    Contact,
+    Conversation,
+    Flag,
+    InboundMessage,
+)
 
 if TYPE_CHECKING:
     from bot.app import Orienta
@@ -97,11 +104,9 @@ def parse(path: Path) -> list[Turn]:
 
 def facts(session: Session, settings: Settings, channel: str, address: str) -> dict[str, str]:
     """What the database holds about the person at (channel, address), as plain strings."""
-    stored_texts = session.scalar(
-        select(func.count()).select_from(InboundMessage).where(InboundMessage.text.is_not(None))
-    )
+    refusals = session.scalar(select(func.count()).select_from(ConsentRefusal))
     inbound = session.scalar(select(func.count()).select_from(InboundMessage))
-    result = {"stored_texts": str(stored_texts), "inbound": str(inbound)}
+    result = {"refusals": str(refusals), "inbound": str(inbound)}
     identity = find_identity(session, settings.identity_key, channel, address)
     contacts = session.scalar(select(func.count()).select_from(Contact))
     result["contacts"] = str(contacts)

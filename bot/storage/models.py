@@ -20,7 +20,6 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
-    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -32,6 +31,7 @@ __all__ = [
     "Answer",
     "Base",
     "ChannelIdentity",
+    "ConsentRefusal",
     "Contact",
     "Conversation",
     "Flag",
@@ -183,10 +183,19 @@ class InboundMessage(Base):
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16), default="text")
-    """text | media | empty"""
-    text: Mapped[str | None] = mapped_column(Text)
-    """Kept only once the person has consented; removed when they erase their data."""
+    """text | media | empty. What people write is not kept: answers are stored as option
+    keys, and free text (names, stories, "je suis en danger") is nobody's business here."""
     received_at: Mapped[Timestamp]
+
+
+class ConsentRefusal(Base):
+    """That someone said no, and to which consent text: nothing about who."""
+
+    __tablename__ = "consent_refusals"
+
+    id: Mapped[IntPk]
+    consent_version: Mapped[str] = mapped_column(String(16))
+    refused_at: Mapped[Timestamp]
 
 
 class OutboxMessage(Base):
