@@ -17,7 +17,7 @@ LOCALES = bot/locales
 CATALOGS = $(wildcard $(LOCALES)/*/LC_MESSAGES/orienta.po)
 TEMPLATE = $(LOCALES)/orienta.pot
 
-.PHONY: help install i18n-compile i18n-extract i18n-update migrate run test check fmt clean
+.PHONY: help install i18n-compile i18n-extract i18n-update migrate run chat test check fmt clean
 
 help: ## list the targets
 	@echo "Orienta — make targets:"
@@ -58,8 +58,12 @@ endif
 migrate: install ## create or upgrade the database schema
 	$(BIN)/orienta migrate
 
-run: install i18n-compile ## talk to Orienta in the terminal (SQLite under var/, nothing to configure)
+run: install i18n-compile ## start Orienta on http://127.0.0.1:8000 (SQLite under var/, nothing to configure)
 	$(BIN)/orienta migrate
+	@echo "To talk to the bot as a returnee would, in another terminal: $(BIN)/orienta chat"
+	$(BIN)/orienta serve
+
+chat: install i18n-compile ## talk to Orienta in the terminal, as a returnee would on a phone
 	$(BIN)/orienta chat
 
 # The suite creates and drops its own database on that server; every storage test runs

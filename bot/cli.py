@@ -78,6 +78,25 @@ def _worker(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _telegram_set_webhook(_args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.channels.telegram import set_webhook
+    from bot.settings import load_settings
+
+    s = load_settings()
+    asyncio.run(
+        set_webhook(
+            s.telegram_bot_token,
+            s.public_base_url,
+            s.telegram_webhook_secret,
+            s.telegram_api_base_url,
+        )
+    )
+    print(f"Telegram will post updates to {s.public_base_url}/webhooks/telegram")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orienta", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -111,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="send queued messages (the outbox dispatcher)")
     worker.set_defaults(func=_worker)
 
+    telegram = sub.add_parser("telegram", help="Telegram bot administration")
+    telegram_sub = telegram.add_subparsers(dest="telegram_command", required=True)
+    hook = telegram_sub.add_parser(
+        "set-webhook",
+        help="register {PUBLIC_BASE_URL}/webhooks/telegram with TELEGRAM_WEBHOOK_SECRET",
+    )
+    hook.set_defaults(func=_telegram_set_webhook)
+
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(func=_migrate)
     return parser
@@ -118,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # httpx logs request URLs at INFO, and the Bot API's carry the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -664,3 +664,36 @@ def test_set_webhook_needs_its_settings_and_a_valid_token(fake: tuple[FakeTelegr
     with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN") as raised:
         asyncio.run(set_webhook("999:refused-token", "https://orienta.example.org", SECRET, url))
     assert "refused-token" not in str(raised.value)
+
+
+def test_the_set_webhook_command_registers_the_route(
+    fake: tuple[FakeTelegram, str], tmp_path: Path
+) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    telegram, url = fake
+    orienta = shutil.which("orienta", path=str(Path(sys.executable).parent)) or "orienta"
+    env = {
+        **os.environ,
+        "ORIENTA_VAR_DIR": str(tmp_path / "var"),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_BASE_URL": url,
+        "PUBLIC_BASE_URL": "https://orienta.example.org",
+    }
+    result = subprocess.run(
+        [orienta, "telegram", "set-webhook"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    ((_method, params),) = [(m, p) for m, p in telegram.calls if m == "setWebhook"]
+    assert params["url"] == "https://orienta.example.org/webhooks/telegram"
+    assert params["secret_token"] == SECRET
+    assert TOKEN not in result.stdout + result.stderr
