@@ -40,7 +40,7 @@ def open_orienta(
     if not settings.hotlines:
         log.warning(
             "HOTLINE_NUMBERS is not set: people asking for urgent help are told to go to the "
-            "nearest police or Red Cross post. Set it before going live."
+            "nearest Red Cross post or health centre. Set it before going live."
         )
     sessions = make_sessionmaker(database)
     return Orienta(settings, database, sessions, Engine(sessions, settings, clock))
