@@ -53,8 +53,9 @@ def _twilio(request: Request) -> TwilioWebhook | None:
     return TwilioWebhook(s.twilio_auth_token, s.public_base_url)
 
 
-async def twilio_message(request: Request) -> Response:
-    """Incoming SMS or WhatsApp message (also the fallback URL: same processing)."""
+async def _signed_twilio_form(request: Request) -> dict[str, str] | Response:
+    """The request's form if Twilio signed it; otherwise the answer to give (404 when
+    Twilio is off, 403 for a bad signature)."""
     twilio = _twilio(request)
     if twilio is None:
         return PlainTextResponse("Twilio is not configured on this server.", status_code=404)
@@ -64,6 +65,14 @@ async def twilio_message(request: Request) -> Response:
     if not twilio.is_signed(request.url.path, request.url.query, params, signature):
         log.warning("twilio webhook refused: bad signature", extra={"path": request.url.path})
         return PlainTextResponse("Invalid signature.", status_code=403)
+    return params
+
+
+async def twilio_message(request: Request) -> Response:
+    """Incoming SMS or WhatsApp message (also the fallback URL: same processing)."""
+    params = await _signed_twilio_form(request)
+    if isinstance(params, Response):
+        return params
     inbound = parse_inbound(params)
     if inbound is None:
         return PlainTextResponse("The sender is not a phone number.", status_code=400)
@@ -112,14 +121,9 @@ def _apply_status(orienta: Orienta, key: str, sid: str, status: str, error_code:
 
 async def twilio_status(request: Request) -> Response:
     """Delivery reports. Our row's key is in the callback URL we gave Twilio."""
-    twilio = _twilio(request)
-    if twilio is None:
-        return PlainTextResponse("Twilio is not configured on this server.", status_code=404)
-    form = await request.form()
-    params = {k: v for k, v in form.items() if isinstance(v, str)}
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not twilio.is_signed(request.url.path, request.url.query, params, signature):
-        return PlainTextResponse("Invalid signature.", status_code=403)
+    params = await _signed_twilio_form(request)
+    if isinstance(params, Response):
+        return params
     key = request.query_params.get("key", "")
     status = params.get("MessageStatus", params.get("SmsStatus", ""))
     try:
