@@ -56,9 +56,8 @@ def _serve(args: argparse.Namespace) -> int:
     if not any(on.values()):
         print("No channel is configured (see README, Settings); try `orienta chat` meanwhile.")
     try:
-        uvicorn.run(
-            create_app(orienta, dispatcher=True), host=args.host, port=args.port, log_level="info"
-        )
+        app = create_app(orienta, dispatcher=True, telegram_polling=args.telegram_polling)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     finally:
         orienta.close()
     return 0
@@ -125,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web app: provider webhooks and health check")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument(
+        "--telegram-polling",
+        action="store_true",
+        help="fetch Telegram updates instead of a webhook (no public URL needed; "
+        "TELEGRAM_BOT_TOKEN is enough)",
+    )
     serve.set_defaults(func=_serve)
 
     worker = sub.add_parser("worker", help="send queued messages (the outbox dispatcher)")

@@ -9,6 +9,7 @@ stored the answer is 5xx, so that the provider retries or calls the fallback URL
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,9 +21,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from telegram.error import TelegramError
 
 from bot.app import Orienta, open_orienta
-from bot.channels.telegram import TelegramSender, parse_update, verify_secret
+from bot.channels.telegram import ALLOWED_UPDATES, TelegramSender, parse_update, verify_secret
 from bot.channels.twilio import TwilioWebhook, channel_of, parse_inbound, render_twiml
 from bot.dispatcher import Dispatcher, fall_back_to_sms
 from bot.storage.models import ChannelIdentity, Contact, OutboxMessage
@@ -156,21 +158,59 @@ async def telegram_webhook(request: Request) -> Response:
         data = await request.json()
     except ValueError:
         return PlainTextResponse("Not JSON.", status_code=400)
+    stored = await process_telegram_update(request.app, data)
+    if not stored:
+        return PlainTextResponse("Update not stored, please retry.", status_code=503)
+    return Response(status_code=200)
+
+
+async def process_telegram_update(app: Starlette, data: object) -> bool:
+    """Store and answer one update (from the webhook or from polling). False when it
+    could not be stored, so that it is fetched or delivered again; True when handled or
+    of a kind we ignore."""
     update = parse_update(data) if isinstance(data, dict) else None
     if update is None:
-        return Response(status_code=200)  # nothing for us in it: do not have it resent
+        return True  # nothing for us in it: do not have it resent
+    orienta: Orienta = app.state.orienta
     try:
-        outbounds = await run_in_threadpool(_orienta(request).engine.handle, update.inbound)
+        outbounds = await run_in_threadpool(orienta.engine.handle, update.inbound)
     except SQLAlchemyError:
         log.exception("telegram update not stored")
-        return PlainTextResponse("Update not stored, please retry.", status_code=503)
+        return False
     if update.callback_query_id:
-        await telegram.answer_callback(update.callback_query_id)
-    replies: Dispatcher = request.app.state.telegram_replies
+        await app.state.telegram.answer_callback(update.callback_query_id)
+    replies: Dispatcher = app.state.telegram_replies
     for outbound in outbounds:
         await replies.deliver_reply(outbound.key, update.inbound.address)
-    request.app.state.wake_dispatcher.set()
-    return Response(status_code=200)
+    app.state.wake_dispatcher.set()
+    return True
+
+
+async def poll_telegram(app: Starlette, stop: asyncio.Event) -> None:
+    """`orienta serve --telegram-polling`: fetch updates instead of receiving them, for
+    trying the bot without a public URL. An update is confirmed (offset) only once stored."""
+    bot = await app.state.telegram.ready()
+    await bot.delete_webhook()  # getUpdates is refused while a webhook is set
+    offset = 0
+    while not stop.is_set():
+        try:
+            updates = await bot.get_updates(
+                offset=offset, timeout=10, allowed_updates=ALLOWED_UPDATES
+            )
+        except TelegramError as exc:
+            log.warning("telegram polling failed: %s", type(exc).__name__)
+            await _sleep_or_stop(stop, 5.0)
+            continue
+        for update in updates:
+            if not await process_telegram_update(app, update.to_dict()):
+                await _sleep_or_stop(stop, 5.0)
+                break  # not stored: fetched again from the same offset
+            offset = update.update_id + 1
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
 
 
 async def health(request: Request) -> Response:
@@ -185,9 +225,12 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok", "channels": enabled_channels(_orienta(request))})
 
 
-def create_app(orienta: Orienta | None = None, *, dispatcher: bool = False) -> Starlette:
+def create_app(
+    orienta: Orienta | None = None, *, dispatcher: bool = False, telegram_polling: bool = False
+) -> Starlette:
     """The app on `orienta`, or on one opened (and migrated) from settings at start-up.
-    With `dispatcher`, the outbox dispatcher runs in this process too (`orienta serve`)."""
+    With `dispatcher`, the outbox dispatcher runs in this process too (`orienta serve`);
+    with `telegram_polling`, Telegram updates are fetched instead of posted to us."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -196,7 +239,8 @@ def create_app(orienta: Orienta | None = None, *, dispatcher: bool = False) -> S
         app.state.wake_dispatcher = asyncio.Event()
         settings = app.state.orienta.settings
         app.state.telegram = None
-        if enabled_channels(app.state.orienta)["telegram"]:
+        polling = telegram_polling and bool(settings.telegram_bot_token)
+        if enabled_channels(app.state.orienta)["telegram"] or polling:
             app.state.telegram = TelegramSender(
                 settings.telegram_bot_token, settings.telegram_api_base_url
             )
@@ -209,10 +253,15 @@ def create_app(orienta: Orienta | None = None, *, dispatcher: bool = False) -> S
             senders = build_senders(app.state.orienta.settings)
             worker = build_dispatcher(app.state.orienta, senders)
             task = asyncio.create_task(worker.run(stop, app.state.wake_dispatcher))
+        poller = asyncio.create_task(poll_telegram(app, stop)) if polling else None
         try:
             yield
         finally:
             stop.set()
+            if poller is not None:
+                poller.cancel()  # it may be in a long poll
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poller
             if task is not None:
                 await task
                 for sender in senders.values():

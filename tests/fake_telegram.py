@@ -46,6 +46,8 @@ class FakeTelegram:
     """Next sendMessage answers instead of sending: (HTTP status, description, retry_after)."""
     latency: float = 0.0
     """Seconds sendMessage takes to answer (to make a client time out)."""
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    """Updates waiting for getUpdates (polling mode)."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -88,12 +90,22 @@ class FakeTelegram:
         params = await _params(request)
         if method == "sendMessage" and self.latency:
             await asyncio.sleep(self.latency)
+        if method == "getUpdates":  # a short long-poll: what is waiting from the offset
+            offset = int(params.get("offset") or 0)
+            for _ in range(20):
+                with self._lock:
+                    waiting = [u for u in self.updates if int(u["update_id"]) >= offset]
+                if waiting:
+                    break
+                await asyncio.sleep(0.05)
+            return _ok(waiting)
         with self._lock:
             self.calls.append((method, params))
             if method == "getMe":
                 return _ok(BOT_USER)
-            if method in ("answerCallbackQuery", "setWebhook"):
+            if method in ("answerCallbackQuery", "setWebhook", "deleteWebhook"):
                 return _ok(True)
+
             if method == "sendMessage":
                 return self._send_message(params)
         return _error(404, "Not Found")

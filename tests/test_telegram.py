@@ -697,3 +697,37 @@ def test_the_set_webhook_command_registers_the_route(
     assert params["url"] == "https://orienta.example.org/webhooks/telegram"
     assert params["secret_token"] == SECRET
     assert TOKEN not in result.stdout + result.stderr
+
+
+def test_polling_mode_answers_without_a_public_url(
+    settings: Settings, clock: FakeClock, fake: tuple[FakeTelegram, str]
+) -> None:
+    """`orienta serve --telegram-polling`: only the token; updates fetched, answered once."""
+    import time
+
+    telegram, url = fake
+    polling = Settings(
+        **{
+            **settings.__dict__,
+            "telegram_bot_token": TOKEN,
+            "telegram_api_base_url": url,
+            "telegram_seconds_per_chat": 0.0,
+        }
+    )
+    orienta = open_orienta(polling, clock=clock)
+    telegram.updates.append(message_update("bonjour", update_id=7001))
+    try:
+        with serve(create_app(orienta, telegram_polling=True)):
+            deadline = time.monotonic() + 20
+            while not telegram.sent and time.monotonic() < deadline:
+                time.sleep(0.05)
+            telegram.updates.append(message_update("1", update_id=7002))
+            while len(telegram.sent) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.3)  # a confirmed update must not be fetched and answered again
+    finally:
+        orienta.close()
+    assert "Choisissez votre langue" in telegram.sent[0].text
+    assert "Acceptez-vous ?" in telegram.sent[1].text
+    assert len(telegram.sent) == 2
+    assert any(m == "deleteWebhook" for m, _ in telegram.calls)

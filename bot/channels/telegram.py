@@ -344,6 +344,10 @@ class TelegramSender:
             await self.bot.initialize()  # getMe, once: a refused token shows at once
         return self.bot
 
+    async def ready(self) -> Bot:
+        """The initialised `Bot` (for polling)."""
+        return await self._ready()
+
     async def send(
         self, address: str, payload: dict[str, Any], *, key: str, template: bool = False
     ) -> str:
