@@ -24,7 +24,7 @@ from bot.i18n import LANGUAGES, M, has_catalog, translate
 from bot.keywords import Keyword, match_keyword, mentions_danger
 from bot.messaging import Choice, Inbound, Outbound
 from bot.settings import Settings
-from bot.storage.identities import create_identity, find_identity
+from bot.storage.identities import PHONE_CHANNELS, address_hash, create_identity, find_identity
 from bot.storage.models import (
     Answer,
     ChannelIdentity,
@@ -74,6 +74,16 @@ WELCOME_BACK = M(
     "resume.message",
     "Re-bonjour ! Nous reprenons là où vous en étiez. Écrivez MENU pour recommencer "
     "depuis le début.",
+)
+PHONE_LINKED = M(
+    "phone.linked",
+    "Merci, votre numéro est enregistré : vous pouvez continuer ici, par SMS ou par WhatsApp, "
+    "avec les mêmes réponses.",
+)
+SHARE_PHONE_OFFER = M(
+    "phone.offer",
+    "Si vous le souhaitez, partagez votre numéro de téléphone avec le bouton ci-dessous : "
+    "nos partenaires pourront aussi vous écrire par SMS. Ce n'est pas obligatoire.",
 )
 LANGUAGE_PENDING = M(
     "language.pending",
@@ -161,6 +171,9 @@ class Engine:
         session.add(row)
         session.flush()
 
+        if inbound.shared_phone:
+            contact = self._link_phone(session, identity, inbound.shared_phone, now)
+            row.contact_id = contact.id
         conversation = session.scalars(
             select(Conversation).where(Conversation.contact_id == contact.id)
         ).one_or_none()
@@ -244,7 +257,9 @@ class Engine:
         current = state.step
         assert current is not None
 
-        if keyword == "stop":
+        if inbound.shared_phone:
+            turn.replies = [Say(PHONE_LINKED), Ask(current)]
+        elif keyword == "stop":
             contact.opted_out_at = self.clock()
             turn.replies = [Say(STOPPED)]
         elif keyword == "start":
@@ -350,6 +365,8 @@ class Engine:
             replies.insert(0, Say(URGENT, alone=True))
         elif event.name == "orientation_completed" and turn.conversation is not None:
             turn.conversation.completed_at = now
+            if turn.identity.channel == "telegram" and not self._has_phone(session, contact):
+                replies.append(Say(SHARE_PHONE_OFFER, alone=True, ask_phone=True))
         elif event.name == "erase_confirmed":
             self._erase(session, turn)
             turn.replies = [Say(ERASED)]
@@ -372,6 +389,60 @@ class Engine:
 
     def _clear_answers(self, session: Session, contact: Contact) -> None:
         session.execute(delete(Answer).where(Answer.contact_id == contact.id))
+
+    def _link_phone(
+        self, session: Session, identity: ChannelIdentity, phone: str, now: datetime
+    ) -> Contact:
+        """Join this chat to the person known by `phone` on SMS or WhatsApp, or remember
+        the phone for this person; the contact that goes on."""
+        hashed = address_hash(self.settings.identity_key, phone)
+        known = session.scalars(
+            select(ChannelIdentity).where(
+                ChannelIdentity.address_hash == hashed,
+                ChannelIdentity.channel.in_(PHONE_CHANNELS),
+            )
+        ).first()
+        if known is None:
+            session.add(
+                ChannelIdentity(
+                    contact_id=identity.contact_id,
+                    channel="sms",
+                    address_hash=hashed,
+                    address=phone,
+                    created_at=now,
+                )
+            )
+            return identity.contact
+        if known.contact_id == identity.contact_id:
+            return identity.contact
+        # They already talked to us by SMS or WhatsApp: that conversation goes on here.
+        previous = identity.contact_id
+        identity.contact_id = known.contact_id
+        session.flush()
+        session.expire(identity)
+        others = select(ChannelIdentity.id).where(ChannelIdentity.contact_id == previous)
+        if session.scalars(others).first() is None:
+            session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.contact_id == previous)
+                .values(contact_id=known.contact_id)
+            )
+            session.execute(delete(Contact).where(Contact.id == previous))
+        contact = session.get(Contact, known.contact_id)
+        assert contact is not None
+        return contact
+
+    @staticmethod
+    def _has_phone(session: Session, contact: Contact) -> bool:
+        return (
+            session.scalars(
+                select(ChannelIdentity.id).where(
+                    ChannelIdentity.contact_id == contact.id,
+                    ChannelIdentity.channel.in_(PHONE_CHANNELS),
+                )
+            ).first()
+            is not None
+        )
 
     def _urgent(self, session: Session, turn: _Turn) -> None:
         """Flag the person for staff: only that help was asked, never why."""
@@ -473,7 +544,9 @@ class Engine:
         texts: list[str] = []
         ids: list[str] = []
 
-        def flush(choices: tuple[Choice, ...] = (), multi: bool = False) -> None:
+        def flush(
+            choices: tuple[Choice, ...] = (), multi: bool = False, ask_phone: bool = False
+        ) -> None:
             if texts:
                 outbounds.append(
                     Outbound(
@@ -484,6 +557,7 @@ class Engine:
                         multi=multi,
                         message_ids=tuple(ids),
                         language=lang,
+                        ask_phone=ask_phone,
                     )
                 )
             texts.clear()
@@ -496,7 +570,7 @@ class Engine:
                 texts.append(translate(reply.msg, lang, **{**common, **dict(reply.params)}))
                 ids.append(reply.msg.id)
                 if reply.alone:
-                    flush()
+                    flush(ask_phone=reply.ask_phone)
                 continue
             step = self.flow.step(reply.step)
             texts.append(translate(step.prompt, lang, **common))

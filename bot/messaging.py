@@ -29,6 +29,9 @@ class Inbound:
     media: tuple[str, ...] = ()
     """Content types of attached media (images, audio, stickers)."""
     received_at: datetime | None = None
+    shared_phone: str | None = None
+    """The person's own phone number (E.164), shared from the chat app (Telegram's
+    contact button): links this chat to their SMS and WhatsApp identity. Sensitive."""
     language: str | None = None
     """A language already known for a new person (the terminal's --lang): the language
     question is then skipped. Channels leave it empty; people choose."""
@@ -57,6 +60,8 @@ class Outbound:
     language: str = "fr"
     important: bool = False
     """Must reach the person: when WhatsApp cannot deliver it, it is sent by SMS."""
+    ask_phone: bool = False
+    """Offer a button to share one's phone number, where the channel has one (Telegram)."""
     key: str = ""
     """The idempotency key of this message's outbox row (set once it is stored)."""
     media: tuple[str, ...] = ()
@@ -75,6 +80,7 @@ class Outbound:
             "message_ids": list(self.message_ids),
             "language": self.language,
             "important": self.important,
+            "ask_phone": self.ask_phone,
             "media": list(self.media),
         }
 
@@ -89,5 +95,6 @@ class Outbound:
             message_ids=tuple(payload.get("message_ids", [])),
             language=payload.get("language", "fr"),
             important=bool(payload.get("important", False)),
+            ask_phone=bool(payload.get("ask_phone", False)),
             media=tuple(payload.get("media", [])),
         )

@@ -30,7 +30,7 @@ from bot.channels.telegram import (
 from bot.errors import ConfigError
 from bot.messaging import Choice, Outbound
 from bot.settings import Settings, load_settings
-from bot.storage.models import Contact, InboundMessage
+from bot.storage.models import ChannelIdentity, Contact, InboundMessage
 from bot.web import create_app
 from tests.conftest import FakeClock
 from tests.fake_telegram import TOKEN, FakeTelegram
@@ -731,3 +731,66 @@ def test_polling_mode_answers_without_a_public_url(
     assert "Acceptez-vous ?" in telegram.sent[1].text
     assert len(telegram.sent) == 2
     assert any(m == "deleteWebhook" for m, _ in telegram.calls)
+
+
+def shared_contact(phone: str, user_id: int = CHAT) -> dict[str, object]:
+    return message_update(
+        "", contact={"phone_number": phone, "first_name": "Test", "user_id": user_id}
+    )
+
+
+def test_sharing_ones_phone_joins_the_sms_conversation(
+    base_url: str, app_orienta: Orienta, fake: tuple[FakeTelegram, str]
+) -> None:
+    """Started by SMS, goes on in Telegram: one person, one conversation."""
+    from bot.messaging import Inbound
+
+    phone = "+224000000402"  # fictitious
+    for text in ("bonjour", "1", "1", "2"):  # by SMS: up to the prefecture question
+        app_orienta.engine.handle(Inbound(channel="sms", address=phone, text=text))
+    telegram, _ = fake
+    post(base_url, message_update("bonjour"))  # a new Telegram chat: language question
+    assert "Choisissez votre langue" in telegram.sent[-1].text
+    assert post(base_url, shared_contact("224000000402")).status_code == 200
+    assert "votre numéro est enregistré" in telegram.sent[-1].text
+    assert "Dans quelle préfecture" in telegram.sent[-1].text
+    post(base_url, message_update("1"))  # Boffa, answered in Telegram
+    assert "Vous êtes" in telegram.sent[-1].text
+    assert count(app_orienta, Contact) == 1
+
+
+def test_a_telegram_orientation_ends_with_an_offer_to_share_the_phone(
+    base_url: str, app_orienta: Orienta, fake: tuple[FakeTelegram, str]
+) -> None:
+    telegram, _ = fake
+    answers = [
+        "bonjour",
+        "1",
+        "1",
+        "3",
+        "1",
+        "2",
+        "3",
+        "2",
+        "2",
+        "1,2",
+        "6",
+        "3",
+        "3",
+        "4",
+        "1",
+        "2",
+        "2",
+        "1",
+    ]
+    for text in answers:
+        post(base_url, message_update(text))
+    offer = telegram.calls[-1][1]
+    assert "partagez votre numéro" in telegram.sent[-1].text
+    assert offer["reply_markup"]["keyboard"][0][0]["request_contact"] is True
+    # Shared: remembered for SMS and WhatsApp, and not offered again.
+    post(base_url, shared_contact("+224000000403"))
+    assert "votre numéro est enregistré" in telegram.sent[-1].text
+    with app_orienta.sessions() as session:
+        channels = set(session.scalars(select(ChannelIdentity.channel)))
+    assert channels == {"telegram", "sms"}

@@ -15,7 +15,7 @@ import hmac
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Required, TypedDict
 
@@ -141,7 +141,10 @@ def _from_message(update_id: int, message: Message) -> TelegramInbound | None:
         media=_media(message),
         received_at=message.date,
     )
-    return TelegramInbound(inbound, phone=_own_phone(message))
+    phone = _own_phone(message)
+    if phone:
+        inbound = replace(inbound, shared_phone=phone, media=())
+    return TelegramInbound(inbound, phone=phone)
 
 
 def _from_button(update_id: int, query: CallbackQuery) -> TelegramInbound | None:
@@ -204,14 +207,17 @@ class SendParams(TypedDict, total=False):
     """Keyword arguments of `Bot.send_message` for one message."""
 
     text: Required[str]
-    reply_markup: InlineKeyboardMarkup
+    reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup
 
 
 def render_telegram(outbound: Outbound) -> list[SendParams]:
     """The messages `outbound` is sent as: its text cut under Telegram's limit, the
     choices as buttons under the last one. Empty when there is nothing to say."""
     if not outbound.choices:
-        return [{"text": chunk} for chunk in split_text(outbound.text)]
+        plain = [SendParams(text=chunk) for chunk in split_text(outbound.text)]
+        if outbound.ask_phone and plain:
+            plain[-1]["reply_markup"] = request_phone_keyboard(outbound.language)
+        return plain
     text = outbound.text
     if any(len(choice.label) > MAX_LABEL for choice in outbound.choices):
         # Shortened buttons would hide part of a choice (an answer in the summary, say):

@@ -144,6 +144,8 @@ class Say:
     msg: Msg
     params: tuple[tuple[str, str], ...] = ()
     alone: bool = False
+    ask_phone: bool = False
+    """Offer the channel's "share my phone number" button with it, where there is one."""
 
 
 @dataclass(frozen=True)
