@@ -25,6 +25,7 @@ from bot.messaging import Outbound
 from bot.settings import load_settings
 from bot.storage.identities import create_identity
 from bot.storage.models import ChannelIdentity, Contact, OutboxMessage
+from bot.types import Channel
 from tests.conftest import FakeClock, empty_postgres
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.servers import serve
@@ -39,14 +40,15 @@ def fake() -> Iterator[tuple[FakeTwilio, str]]:
         yield twilio, url
 
 
-def sender(url: str) -> TwilioSender:
+def sender(url: str, channel: Channel = "sms", **options: Any) -> TwilioSender:
     return TwilioSender(
-        "sms",
+        channel,
         account_sid=ACCOUNT_SID,
         auth_token=AUTH_TOKEN,
-        sender="+224000000900",
+        sender="+224000000900" if channel == "sms" else "+224000000901",
         public_base_url="https://orienta.example.org",
         api_base_url=url,
+        **options,
     )
 
 
@@ -336,15 +338,7 @@ def dispatch_both(orienta: Orienta, url: str, clock: FakeClock, template: str = 
     async def go() -> None:
         senders = {
             "sms": sender(url),
-            "whatsapp": TwilioSender(
-                "whatsapp",
-                account_sid=ACCOUNT_SID,
-                auth_token=AUTH_TOKEN,
-                sender="+224000000901",
-                public_base_url="https://orienta.example.org",
-                api_base_url=url,
-                template_sid=template,
-            ),
+            "whatsapp": sender(url, "whatsapp", template_sid=template),
         }
         dispatcher = Dispatcher(orienta.sessions, senders, clock=clock)
         for _ in range(2):
@@ -442,15 +436,7 @@ def test_a_timeout_after_sending_is_reconciled_not_resent(
     enqueue(orienta, 1)
 
     async def go() -> None:
-        slow = TwilioSender(
-            "sms",
-            account_sid=ACCOUNT_SID,
-            auth_token=AUTH_TOKEN,
-            sender="+224000000900",
-            public_base_url="https://orienta.example.org",
-            api_base_url=url,
-            timeout=0.2,
-        )
+        slow = sender(url, timeout=0.2)
         dispatcher = Dispatcher(
             orienta.sessions, {"sms": slow}, clock=clock, stale_after=timedelta(seconds=60)
         )
