@@ -22,7 +22,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -47,7 +47,10 @@ BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 900.0
 
 
+@runtime_checkable
 class Reconciler(Protocol):
+    """A sender that can say whether the provider already accepted a message."""
+
     async def find_sent(
         self, address: str, payload: dict[str, Any], since: datetime
     ) -> str | None: ...
@@ -392,14 +395,13 @@ class Dispatcher:
         settled = 0
         for row in await asyncio.to_thread(self._stale):
             sender = self.senders.get(row.channel)
-            find = getattr(sender, "find_sent", None)
-            if row.address is None or find is None:
+            if row.address is None or not isinstance(sender, Reconciler):
                 # No way to ask this provider: sending again risks a duplicate, losing it
                 # is worse for a reply. Telegram lands here (see docs/channels.md).
                 await asyncio.to_thread(self._requeue, row.id)
             else:
                 since = self.clock() - self.stale_after - timedelta(days=1)
-                provider_id = await find(row.address, row.payload, since)
+                provider_id = await sender.find_sent(row.address, row.payload, since)
                 if provider_id:
                     await asyncio.to_thread(self._record_sent, row.id, provider_id)
                 else:

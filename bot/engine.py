@@ -511,12 +511,9 @@ class Engine:
             session.add(
                 OutboxMessage(
                     idempotency_key=outbound.key,
-                    contact_id=None
-                    if turn.erased or turn.contact.consent == "refused"
-                    else turn.contact.id,
-                    identity_id=None
-                    if turn.erased or turn.contact.consent == "refused"
-                    else turn.identity.id,
+                    # After an erasure (or a refusal, which erases) nothing links back.
+                    contact_id=None if turn.erased else turn.contact.id,
+                    identity_id=None if turn.erased else turn.identity.id,
                     inbound_id=turn.inbound.id,
                     channel=outbound.channel,
                     payload=outbound.payload(),

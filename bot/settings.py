@@ -11,7 +11,7 @@ import math
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,7 +51,6 @@ class Settings:
     outbox_stale_after_seconds: float = 120.0
     resume_after_hours: float = 6.0
     max_retries: int = 3
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_sqlite(self) -> bool:
