@@ -222,7 +222,7 @@ def test_an_exclusive_option_is_dropped_beside_others(
     assert state.answers[step] == answer
 
 
-@pytest.mark.parametrize("choose", ["number", "Région", "region"])
+@pytest.mark.parametrize("choose", ["number", "Lieu", "lieu"])
 def test_correcting_the_region_asks_the_prefecture_again(choose: str) -> None:
     state = state_at("summary")
     text = summary_number(state, "region") if choose == "number" else choose

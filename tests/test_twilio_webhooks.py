@@ -174,7 +174,7 @@ def test_a_retried_webhook_is_one_step_answered_the_same_way(
     assert count(app_orienta, InboundMessage) == 4
     # Had it been a second step, "2" would have chosen a prefecture.
     after = messages(post(base_url, "/webhooks/twilio/sms", form("1")))
-    assert "Vous êtes" in after[0]
+    assert "Vous etes" in after[0]
 
 
 def test_sms_and_whatsapp_from_one_phone_are_one_person(

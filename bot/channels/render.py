@@ -1,6 +1,7 @@
 """Rendering an `Outbound` as each channel shows it.
 
-SMS: one compact line per option (`1 Boké`), for basic phones and small bills.
+SMS: one compact line per option (`1 Boké`), for basic phones and small bills, folded to
+GSM-7 when that keeps the meaning (`’` → `'`, `ê` → `e`: 160 characters a part, not 70).
 WhatsApp and the console: a numbered list (`1. Boké`).
 Telegram: the text, with the options as buttons (shown as `[1] Boké` in a terminal).
 """
@@ -8,6 +9,7 @@ Telegram: the text, with the options as buttons (shown as `[1] Boké` in a termi
 from __future__ import annotations
 
 from bot.messaging import Outbound
+from bot.sms import fold_to_gsm7
 from bot.types import Channel
 
 __all__ = [
@@ -20,7 +22,7 @@ __all__ = [
 
 def render_sms_menu(outbound: Outbound) -> str:
     lines = [outbound.text, *(f"{c.number} {c.label}" for c in outbound.choices)]
-    return "\n".join(lines)
+    return fold_to_gsm7("\n".join(lines))
 
 
 def render_numbered_menu(outbound: Outbound) -> str:

@@ -17,7 +17,7 @@ __all__ = ["CONSENT_VERSION", "ORIENTATION"]
 # Changes whenever the consent text changes in substance; stored with each consent.
 CONSENT_VERSION = "2026-11"
 
-SEVERAL = M("hint.several", "Vous pouvez en choisir plusieurs, par exemple : 1,3")
+SEVERAL = M("hint.several", "Plusieurs choix possibles, ex. : 1,3")
 
 LANGUAGE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "fr": ("francais", "french", "fr"),
@@ -63,24 +63,22 @@ ORIENTATION = Flow(
             "consent",
             M(
                 "consent.ask",
-                "Orienta aide les personnes revenues de migration, leurs familles et leurs "
-                "communautés à trouver une formation, un emploi ou un appui. Nous allons vous "
-                "poser quelques questions (5 minutes environ). Vos réponses servent seulement à "
-                "vous orienter. Seules l'équipe d'Orienta et l'organisation partenaire qui vous "
-                "accompagnera les voient. Vous pouvez tout effacer à tout moment en écrivant "
-                "EFFACER. Acceptez-vous ?",
+                "Orienta aide les personnes revenues de migration, leurs familles et "
+                "communautés à trouver formation, emploi ou appui. 5 min de questions. Vos "
+                "réponses servent seulement à vous orienter ; seuls Orienta et votre partenaire "
+                "les voient. EFFACER efface tout, à tout moment. Acceptez-vous ?",
             ),
             options=(
                 Option(
                     "yes",
-                    M("consent.yes", "Oui, j'accepte"),
-                    synonyms=("oui", "yes", "ok"),
+                    M("consent.yes", "Oui"),
+                    synonyms=("oui", "yes", "ok", "j'accepte", "oui j'accepte", "d'accord"),
                     event="consent_given",
                 ),
                 Option(
                     "no",
-                    M("consent.no", "Non, merci"),
-                    synonyms=("non", "no"),
+                    M("consent.no", "Non"),
+                    synonyms=("non", "no", "non merci", "je refuse", "refuse"),
                     event="consent_refused",
                     goto="refused",
                 ),
@@ -91,7 +89,7 @@ ORIENTATION = Flow(
             M("region.ask", "Dans quelle région vivez-vous maintenant ?"),
             options=REGIONS,
             store="region",
-            summary=M("region.summary", "Région"),
+            summary=M("region.summary", "Lieu"),
             followups=("prefecture",),
         ),
         Step(
@@ -99,7 +97,7 @@ ORIENTATION = Flow(
             M("prefecture.ask", "Dans quelle préfecture ou commune ?"),
             options=prefecture_options,
             store="prefecture",
-            summary=M("prefecture.summary", "Préfecture ou commune"),
+            # Read back on the region's line.
         ),
         Step(
             "gender",
@@ -131,24 +129,24 @@ ORIENTATION = Flow(
         ),
         Step(
             "return_situation",
-            M("return.ask", "Quelle phrase vous décrit le mieux ?"),
+            M("return.ask", "Votre situation ?"),
             options=(
                 Option(
                     "with_programme",
-                    M("return.with_programme", "Je suis rentré(e) avec un programme d'aide"),
+                    M("return.with_programme", "Rentré(e) avec un programme d'aide"),
                 ),
-                Option("on_own", M("return.on_own", "Je suis rentré(e) par mes propres moyens")),
-                Option("family", M("return.family", "Un membre de ma famille est rentré")),
-                Option("community", M("return.community", "Je suis membre de la communauté")),
+                Option("on_own", M("return.on_own", "Rentré(e) par mes moyens")),
+                Option("family", M("return.family", "Un proche est rentré")),
+                Option("community", M("return.community", "Je suis de la communauté")),
                 Option("thinking_of_leaving", M("return.thinking", "Je pense à partir")),
             ),
             store="return_situation",
-            summary=M("return.summary", "Votre situation"),
+            summary=M("return.summary", "Situation"),
             followups=("time_since_return",),
         ),
         Step(
             "time_since_return",
-            M("since.ask", "Depuis combien de temps êtes-vous de retour ?"),
+            M("since.ask", "Depuis quand êtes-vous de retour ?"),
             options=(
                 Option("under_3m", M("since.under_3m", "Moins de 3 mois")),
                 Option("3_12m", M("since.3_12m", "3 à 12 mois")),
@@ -157,7 +155,7 @@ ORIENTATION = Flow(
             ),
             store="time_since_return",
             when=_came_back,
-            summary=M("since.summary", "De retour depuis"),
+            # Read back on the situation's line.
         ),
         Step(
             "needs",
@@ -165,27 +163,27 @@ ORIENTATION = Flow(
             kind="multi",
             hint=SEVERAL,
             options=(
-                Option("training", M("needs.training", "Une formation")),
-                Option("job", M("needs.job", "Un emploi")),
-                Option("activity", M("needs.activity", "Créer ou développer une activité")),
+                Option("training", M("needs.training", "Formation")),
+                Option("job", M("needs.job", "Emploi")),
+                Option("activity", M("needs.activity", "Créer/développer une activité")),
                 Option("credit", M("needs.credit", "Crédit et épargne")),
                 Option(
                     "psychosocial",
-                    M("needs.psychosocial", "Soutien psychosocial (parler à quelqu'un)"),
+                    M("needs.psychosocial", "Soutien psychosocial"),
                 ),
                 Option("health", M("needs.health", "Santé")),
-                Option("documents", M("needs.documents", "Papiers et documents")),
+                Option("documents", M("needs.documents", "Papiers")),
                 Option("housing", M("needs.housing", "Logement")),
                 Option("legal", M("needs.legal", "Conseil juridique")),
                 Option(
                     "urgent",
-                    M("needs.urgent", "J'ai besoin d'une aide urgente, je suis en danger"),
+                    M("needs.urgent", "Aide urgente, je suis en danger"),
                     synonyms=("urgence", "urgent", "danger", "sos"),
                     event="urgent_help_requested",
                 ),
             ),
             store="needs",
-            summary=M("needs.summary", "Vos besoins"),
+            summary=M("needs.summary", "Besoins"),
         ),
         Step(
             "interests",
@@ -194,29 +192,23 @@ ORIENTATION = Flow(
             hint=SEVERAL,
             # Green and blue economy first; one list, in one order, for everyone.
             options=(
-                Option("fishing", M("interests.fishing", "Pêche et transformation du poisson")),
-                Option(
-                    "aquaculture", M("interests.aquaculture", "Aquaculture (élevage de poissons)")
-                ),
+                Option("fishing", M("interests.fishing", "Pêche, fumage du poisson")),
+                Option("aquaculture", M("interests.aquaculture", "Pisciculture")),
                 Option(
                     "market_gardening",
-                    M("interests.market_gardening", "Maraîchage et agroécologie"),
+                    M("interests.market_gardening", "Maraîchage, agroécologie"),
                 ),
-                Option("agroforestry", M("interests.agroforestry", "Agroforesterie et pépinières")),
-                Option("beekeeping", M("interests.beekeeping", "Apiculture (abeilles, miel)")),
-                Option(
-                    "solar", M("interests.solar", "Énergie solaire : installation et entretien")
-                ),
-                Option("recycling", M("interests.recycling", "Collecte et recyclage des déchets")),
+                Option("agroforestry", M("interests.agroforestry", "Agroforesterie, pépinières")),
+                Option("beekeeping", M("interests.beekeeping", "Apiculture (miel)")),
+                Option("solar", M("interests.solar", "Énergie solaire")),
+                Option("recycling", M("interests.recycling", "Recyclage des déchets")),
                 Option("ecotourism", M("interests.ecotourism", "Écotourisme")),
                 Option("tailoring", M("interests.tailoring", "Couture")),
                 Option("mechanics", M("interests.mechanics", "Mécanique")),
                 Option("building", M("interests.building", "Bâtiment")),
-                Option("beauty", M("interests.beauty", "Coiffure et esthétique")),
+                Option("beauty", M("interests.beauty", "Coiffure, esthétique")),
                 Option("trade", M("interests.trade", "Commerce")),
-                Option(
-                    "phone_it", M("interests.phone_it", "Réparation de téléphones et informatique")
-                ),
+                Option("phone_it", M("interests.phone_it", "Téléphones, informatique")),
                 Option(
                     "food_processing", M("interests.food_processing", "Transformation alimentaire")
                 ),
@@ -225,30 +217,30 @@ ORIENTATION = Flow(
                 ),
             ),
             store="interests",
-            summary=M("interests.summary", "Métiers qui vous intéressent"),
+            summary=M("interests.summary", "Métiers"),
         ),
         Step(
             "savings_group",
             M(
                 "money.savings_group.ask",
-                "Quelques questions sur l'argent, posées à toutes et à tous. "
-                "Faites-vous partie d'un groupe d'épargne ou d'une tontine ?",
+                "Questions sur l'argent, posées à toutes et à tous. "
+                "Êtes-vous dans un groupe d'épargne ou une tontine ?",
             ),
             options=(
-                Option("now", M("money.savings_group.now", "Oui, en ce moment")),
+                Option("now", M("money.savings_group.now", "Oui, maintenant")),
                 Option("before", M("money.savings_group.before", "Oui, avant")),
                 Option("never", M("money.savings_group.never", "Non")),
-                Option("unknown", M("money.savings_group.unknown", "Je ne sais pas ce que c'est")),
+                Option("unknown", M("money.savings_group.unknown", "Je ne connais pas")),
             ),
             store="savings_group",
-            summary=M("money.savings_group.summary", "Groupe d'épargne ou tontine"),
+            summary=M("money.savings_group.summary", "Tontine"),
         ),
         Step(
             "microcredit",
             M("money.microcredit.ask", "Avez-vous déjà pris un microcrédit ?"),
             options=(
-                Option("repaid", M("money.microcredit.repaid", "Oui, remboursé sans difficulté")),
-                Option("hard", M("money.microcredit.hard", "Oui, mais difficile à rembourser")),
+                Option("repaid", M("money.microcredit.repaid", "Oui, remboursé sans peine")),
+                Option("hard", M("money.microcredit.hard", "Oui, difficile à rembourser")),
                 Option("never", M("money.microcredit.never", "Non, jamais")),
                 Option(
                     "undisclosed", M("money.microcredit.undisclosed", "Je préfère ne pas le dire")
@@ -263,37 +255,33 @@ ORIENTATION = Flow(
             kind="multi",
             hint=SEVERAL,
             options=(
-                Option("guarantee", M("money.obstacles.guarantee", "Je n'ai pas de garantie")),
+                Option("guarantee", M("money.obstacles.guarantee", "Pas de garantie")),
                 Option(
                     "family_consent",
                     M(
                         "money.obstacles.family_consent",
-                        "Il faut l'accord de mon conjoint ou de ma famille",
+                        "Il faut l'accord du conjoint ou de la famille",
                     ),
                 ),
-                Option(
-                    "fear_of_debt", M("money.obstacles.fear_of_debt", "J'ai peur de m'endetter")
-                ),
-                Option("distance", M("money.obstacles.distance", "L'agence est trop loin")),
-                Option(
-                    "cost", M("money.obstacles.cost", "Les intérêts et les frais sont trop chers")
-                ),
+                Option("fear_of_debt", M("money.obstacles.fear_of_debt", "Peur de m'endetter")),
+                Option("distance", M("money.obstacles.distance", "Agence trop loin")),
+                Option("cost", M("money.obstacles.cost", "Intérêts et frais trop chers")),
                 Option("unknown", M("money.obstacles.unknown", "Je ne sais pas à qui m'adresser")),
                 Option("none", M("money.obstacles.none", "Rien ne m'en empêche"), exclusive=True),
             ),
             store="credit_obstacles",
-            summary=M("money.obstacles.summary", "Obstacles pour emprunter"),
+            summary=M("money.obstacles.summary", "Obstacles"),
         ),
         Step(
             "money_control",
-            M("money.control.ask", "Qui décide de l'usage de l'argent que vous gagnez ?"),
+            M("money.control.ask", "Qui décide de l'usage de votre argent ?"),
             options=(
                 Option("self", M("money.control.self", "Moi-même")),
-                Option("shared", M("money.control.shared", "Moi avec mon conjoint ou ma famille")),
-                Option("other", M("money.control.other", "Une autre personne")),
+                Option("shared", M("money.control.shared", "Moi avec mon conjoint/famille")),
+                Option("other", M("money.control.other", "Quelqu'un d'autre")),
                 Option(
                     "no_income",
-                    M("money.control.no_income", "Je ne gagne pas d'argent en ce moment"),
+                    M("money.control.no_income", "Je ne gagne pas d'argent"),
                 ),
                 Option("undisclosed", M("money.control.undisclosed", "Je préfère ne pas le dire")),
             ),
@@ -305,43 +293,40 @@ ORIENTATION = Flow(
             "save_preference",
             M("money.save.ask", "Comment préférez-vous épargner ?"),
             options=(
-                Option("group", M("money.save.group", "Dans une tontine ou un groupe d'épargne")),
+                Option("group", M("money.save.group", "Tontine ou groupe d'épargne")),
                 Option(
                     "mobile_money",
-                    M("money.save.mobile_money", "Par mobile money"),
+                    M("money.save.mobile_money", "Mobile money"),
                     synonyms=("orange money", "momo"),
                 ),
-                Option(
-                    "account", M("money.save.account", "Sur un compte (banque ou microfinance)")
-                ),
+                Option("account", M("money.save.account", "Compte en banque ou microfinance")),
                 Option("home", M("money.save.home", "À la maison")),
-                Option("none", M("money.save.none", "Je n'épargne pas en ce moment")),
+                Option("none", M("money.save.none", "Je n'épargne pas")),
             ),
             store="save_preference",
-            summary=M("money.save.summary", "Pour épargner"),
+            summary=M("money.save.summary", "Épargne"),
         ),
         Step(
             "borrow_preference",
-            M("money.borrow.ask", "Si vous deviez emprunter, à qui demanderiez-vous d'abord ?"),
+            M("money.borrow.ask", "À qui emprunteriez-vous d'abord ?"),
             options=(
-                Option("group", M("money.borrow.group", "À mon groupe d'épargne ou ma tontine")),
+                Option("group", M("money.borrow.group", "Mon groupe d'épargne ou ma tontine")),
                 Option(
                     "microfinance",
-                    M("money.borrow.microfinance", "À une institution de microfinance"),
+                    M("money.borrow.microfinance", "Une microfinance"),
                 ),
-                Option("bank", M("money.borrow.bank", "À une banque")),
-                Option("family", M("money.borrow.family", "À ma famille ou mes amis")),
+                Option("bank", M("money.borrow.bank", "Une banque")),
+                Option("family", M("money.borrow.family", "Ma famille ou mes amis")),
                 Option("none", M("money.borrow.none", "Je ne veux pas emprunter")),
             ),
             store="borrow_preference",
-            summary=M("money.borrow.summary", "Pour emprunter"),
+            summary=M("money.borrow.summary", "Emprunt"),
         ),
         Step(
             "summary",
             M(
                 "summary.ask",
-                "Voici vos réponses. Si une réponse n'est pas juste, choisissez son numéro pour "
-                "la corriger.",
+                "Vos réponses. Envoyez un numéro pour corriger.",
             ),
             kind="summary",
         ),
@@ -351,10 +336,8 @@ ORIENTATION = Flow(
             "done",
             M(
                 "done.message",
-                "Merci ! Vos réponses sont enregistrées. Notre équipe va chercher pour vous des "
-                "formations, des emplois ou des appuis près de chez vous, et pourra vous "
-                "contacter ici. Écrivez MENU pour recommencer, AIDE pour de l'aide, EFFACER "
-                "pour supprimer vos réponses.",
+                "Merci, c'est enregistré ! Nous cherchons des formations, emplois et appuis près "
+                "de chez vous, et vous écrirons ici. AIDE : aide. EFFACER : tout supprimer.",
             ),
             kind="end",
         ),

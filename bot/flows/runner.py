@@ -15,9 +15,9 @@ from bot.types import Answers, AnswerValue
 
 __all__ = ["advance", "label_text", "options_for", "restart", "start", "summary_lines"]
 
-SUMMARY_LINE = M("summary.line", "{label} : {value}")
+SUMMARY_LINE = M("summary.line", "{label}: {value}")
 SUMMARY_EMPTY = M("summary.empty", "aucune réponse")
-SUMMARY_CONFIRM = M("summary.confirm", "Tout est juste, je confirme")
+SUMMARY_CONFIRM = M("summary.confirm", "Tout est juste")
 CONFIRM_WORDS = ("ok", "oui", "yes", "confirmer", "confirme", "je confirme", "d accord")
 
 REJECTIONS: dict[str, Msg] = {
@@ -61,12 +61,20 @@ def _value_text(step: Step, value: AnswerValue, answers: Answers, lang: str) -> 
 
 
 def summary_lines(flow: Flow, answers: Answers, lang: str) -> list[tuple[Step, str]]:
-    """Each answered step that has a summary label, with its answer read back in `lang`."""
+    """Each answered step that has a summary label, with its answer read back in `lang`.
+
+    The answers to its follow-up questions that have no label of their own are read back
+    on the same line ("Lieu : Boké, Boffa"): correcting the line asks them again anyway.
+    """
     lines = []
     for step in flow.steps:
         if step.summary is None or step.store is None or step.store not in answers:
             continue
-        value = _value_text(step, answers[step.store], answers, lang)
+        values = [_value_text(step, answers[step.store], answers, lang)]
+        for followup in map(flow.step, step.followups):
+            if followup.summary is None and followup.store in answers:
+                values.append(_value_text(followup, answers[followup.store], answers, lang))
+        value = ", ".join(values)
         text = translate(SUMMARY_LINE, lang, label=translate(step.summary, lang), value=value)
         lines.append((step, text))
     return lines
