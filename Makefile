@@ -12,12 +12,12 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.install-stamp
 PYTEST_ARGS ?=
 
-# Translation catalogs. French is the source language and has none; the others come later.
+# Translation catalogs: French is the source (the template, orienta.pot); each other
+# language has bot/locales/<lang>/LC_MESSAGES/orienta.po. See docs/translating.md.
 LOCALES = bot/locales
-CATALOGS = $(wildcard $(LOCALES)/*/LC_MESSAGES/orienta.po)
 TEMPLATE = $(LOCALES)/orienta.pot
 
-.PHONY: help install i18n-compile i18n-extract i18n-update migrate run chat test check fmt clean
+.PHONY: help install i18n-compile i18n-extract i18n-update i18n-status sms-cost migrate run chat test check fmt clean
 
 help: ## list the targets
 	@echo "Orienta — make targets:"
@@ -35,12 +35,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -e '.[dev]'
 	touch $@
 
-i18n-compile: $(STAMP) ## compile translation catalogs (.po → .mo), if there are any
-ifneq ($(CATALOGS),)
-	$(BIN)/pybabel compile --use-fuzzy -D orienta -d $(LOCALES) --statistics
-else
-	@echo "No catalogs in $(LOCALES)/ yet (French is the source language): nothing to compile."
-endif
+i18n-compile: $(STAMP) ## check every catalog and compile it (.po → .mo); fails on a bad catalog
+	$(BIN)/orienta i18n compile
 
 i18n-extract: $(STAMP) ## collect every M("id", "texte") into bot/locales/orienta.pot
 	mkdir -p $(LOCALES)
@@ -49,13 +45,15 @@ i18n-extract: $(STAMP) ## collect every M("id", "texte") into bot/locales/orient
 		--msgid-bugs-address=traduction@orienta.invalid -o $(TEMPLATE) bot
 
 i18n-update: i18n-extract ## extract, then merge new and changed strings into each catalog
-ifneq ($(CATALOGS),)
-	$(BIN)/pybabel update -D orienta -i $(TEMPLATE) -d $(LOCALES)
-else
-	@echo "No catalogs yet. Start one with: $(BIN)/pybabel init -D orienta -i $(TEMPLATE) -d $(LOCALES) -l ff"
-endif
+	$(BIN)/orienta i18n update
 
-migrate: install ## create or upgrade the database schema
+i18n-status: $(STAMP) ## per language: translated, reviewed and voice-recorded shares
+	$(BIN)/orienta i18n status
+
+sms-cost: i18n-compile ## SMS parts of each orientation step, per language
+	$(BIN)/orienta sms-cost
+
+migrate: install i18n-compile ## create or upgrade the database schema
 	$(BIN)/orienta migrate
 
 run: install i18n-compile ## start Orienta on http://127.0.0.1:8000 (SQLite under var/, nothing to configure)

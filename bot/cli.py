@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -96,6 +97,113 @@ def _telegram_set_webhook(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _sms_cost(args: argparse.Namespace) -> int:
+    from bot.sms_cost import format_report, measure
+
+    languages = [args.lang] if args.lang else list(LANGUAGES)
+    results = {lang: measure(lang) for lang in languages}
+    for line in format_report(results, verbose=not args.totals):
+        print(line)
+    return 0
+
+
+def _i18n_update(_args: argparse.Namespace) -> int:
+    from bot.catalogs import update_catalogs
+
+    for path in update_catalogs():
+        print(f"updated {path}")
+    return 0
+
+
+def _i18n_compile(_args: argparse.Namespace) -> int:
+    from bot.catalogs import compile_catalogs
+
+    problems = compile_catalogs()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s): those catalogs were not compiled.", file=sys.stderr)
+        return 1
+    print("Catalogs compiled (unreviewed translations included, stale drafts left out).")
+    return 0
+
+
+def _i18n_status(_args: argparse.Namespace) -> int:
+    from bot.catalogs import LanguageStatus, language_status, load_template
+
+    recorded = _recorded_shares()
+    template = load_template()
+    print(f"{'language':<16} {'translated':>10} {'reviewed':>9} {'voice':>7}")
+    for lang, name in LANGUAGES.items():
+        status = language_status(lang, template)
+        done, total = recorded.get(lang, (0, 0))
+        print(
+            f"{lang + ' (' + name + ')':<16} "
+            f"{LanguageStatus.percent(status.translated, status.total):>9.0f}% "
+            f"{LanguageStatus.percent(status.reviewed, status.total):>8.0f}% "
+            f"{LanguageStatus.percent(done, total):>6.0f}%"
+        )
+    total = language_status("fr", template).total
+    print(
+        f"{total} messages. translated: used by the bot (unreviewed "
+        "included); reviewed: checked by a native speaker (not fuzzy); voice: recordings "
+        "of the current French text."
+    )
+    return 0
+
+
+def _recorded_shares() -> dict[str, tuple[int, int]]:
+    """Per language, (recorded, recordable) voice prompts, from the configured database."""
+    from bot.app import open_orienta
+    from bot.voice import recorded_share
+
+    orienta = open_orienta()
+    try:
+        with orienta.sessions() as session:
+            return {lang: recorded_share(session, lang) for lang in LANGUAGES}
+    finally:
+        orienta.close()
+
+
+def _audio_add(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.app import open_orienta
+    from bot.voice import add_recording
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise OrientaError(f"No such file: {path}")
+    orienta = open_orienta()
+    try:
+        with orienta.sessions.begin() as session:
+            prompt = add_recording(session, args.lang, args.message_id, path.read_bytes())
+            print(
+                f"Recorded {prompt.message_id} in {prompt.language}: {prompt.content_type}, "
+                f"{prompt.size_bytes} bytes."
+            )
+    finally:
+        orienta.close()
+    return 0
+
+
+def _audio_missing(args: argparse.Namespace) -> int:
+    from bot.app import open_orienta
+    from bot.voice import missing, recordable_messages
+
+    orienta = open_orienta()
+    try:
+        with orienta.sessions() as session:
+            left = missing(session, args.lang)
+    finally:
+        orienta.close()
+    for message_id, text in left:
+        print(f"{message_id}\t{text}")
+    total = len(recordable_messages())
+    print(f"{len(left)} of {total} messages have no recording in {args.lang}.", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orienta", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +251,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hook.set_defaults(func=_telegram_set_webhook)
 
+    sms_cost = sub.add_parser(
+        "sms-cost",
+        help="SMS parts of each orientation step and of a complete orientation, per language",
+    )
+    sms_cost.add_argument("--lang", choices=sorted(LANGUAGES), help="one language only")
+    sms_cost.add_argument("--totals", action="store_true", help="one line per language")
+    sms_cost.set_defaults(func=_sms_cost)
+
+    i18n = sub.add_parser("i18n", help="translation catalogs: status, update, compile")
+    i18n_sub = i18n.add_subparsers(dest="i18n_command", required=True)
+    status = i18n_sub.add_parser(
+        "status", help="per language: translated %%, reviewed %%, voice-recorded %%"
+    )
+    status.set_defaults(func=_i18n_status)
+    update = i18n_sub.add_parser(
+        "update", help="merge bot/locales/orienta.pot into every language's catalog"
+    )
+    update.set_defaults(func=_i18n_update)
+    compile_ = i18n_sub.add_parser(
+        "compile", help="check every catalog (placeholders, ids) and write the .mo files"
+    )
+    compile_.set_defaults(func=_i18n_compile)
+
+    audio = sub.add_parser("audio", help="recorded prompts (voice), per language")
+    audio_sub = audio.add_subparsers(dest="audio_command", required=True)
+    add = audio_sub.add_parser(
+        "add",
+        help="store a recording of one message (Ogg/Opus, MP3, M4A or AMR; replaces any)",
+    )
+    add.add_argument("lang", choices=sorted(LANGUAGES), metavar="LANG")
+    add.add_argument("message_id", metavar="MESSAGE_ID", help="e.g. consent.ask")
+    add.add_argument("file", metavar="FILE")
+    add.set_defaults(func=_audio_add)
+    missing = audio_sub.add_parser(
+        "missing", help="messages with no recording (or one of an older French text)"
+    )
+    missing.add_argument("lang", choices=sorted(LANGUAGES), metavar="LANG")
+    missing.set_defaults(func=_audio_missing)
+
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(func=_migrate)
     return parser
@@ -160,6 +307,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `orienta audio missing ff | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from bot.storage.models import (
     OutboxMessage,
 )
 from bot.types import Answers, Clock
+from bot.voice import find_recordings
 
 __all__ = ["Engine", "utcnow"]
 
@@ -85,12 +86,24 @@ SHARE_PHONE_OFFER = M(
     "Si vous le souhaitez, partagez votre numéro de téléphone avec le bouton ci-dessous : "
     "nos partenaires pourront aussi vous écrire par SMS. Ce n'est pas obligatoire.",
 )
+VOICE_ON = M(
+    "voice.on",
+    "D'accord : quand une question est enregistrée, vous recevrez aussi l'audio. Écrivez "
+    "TEXTE pour ne plus le recevoir.",
+)
+VOICE_OFF = M(
+    "voice.off",
+    "D'accord : vous recevrez seulement le texte. Écrivez ÉCOUTER pour recevoir l'audio.",
+)
 LANGUAGE_PENDING = M(
     "language.pending",
     "Les messages en {language} sont en préparation. En attendant, nous continuons en "
     "français. Écrivez LANGUE pour changer.",
 )
 
+
+# Where recorded prompts can be sent (SMS cannot carry audio).
+VOICE_CHANNELS = frozenset({"whatsapp", "telegram"})
 
 # What a person who wrote STOP can still use: coming back, help, erasure, urgent help.
 SPOKEN_WHEN_STOPPED: frozenset[Keyword | None] = frozenset({"start", "help", "erase", "urgent"})
@@ -187,7 +200,7 @@ class Engine:
         self._respond(session, turn, inbound, away)
         if not turn.erased:
             self._save_state(session, turn, now)
-        outbounds = self._log_replies(session, turn, self._render(turn, inbound), now)
+        outbounds = self._log_replies(session, turn, self._render(session, turn, inbound), now)
         log.info(
             "inbound handled",
             extra={
@@ -278,6 +291,11 @@ class Engine:
             turn.state, turn.replies = fresh.state, fresh.replies
             if turn.conversation is not None:
                 turn.conversation.completed_at = None
+        elif keyword in ("listen", "text"):
+            contact.voice = keyword == "listen"
+            turn.replies = [Say(VOICE_ON if contact.voice else VOICE_OFF)]
+            if contact.opted_out_at is None:
+                turn.replies.append(Ask(current))
         elif keyword == "language":
             self._detour(state, "language")
             turn.replies = [Ask("language")]
@@ -533,13 +551,14 @@ class Engine:
         numbers = " ; ".join(f"{h.label} {h.number}" for h in self.settings.hotlines)
         return translate(HOTLINES, lang, numbers=numbers)
 
-    def _render(self, turn: _Turn, inbound: Inbound) -> list[Outbound]:
+    def _render(self, session: Session, turn: _Turn, inbound: Inbound) -> list[Outbound]:
         lang = turn.contact.language or "fr"  # still known in memory after an erasure
         answers = turn.state.answers if turn.state else {}
         common = {"hotlines": self._hotlines(lang)}
         outbounds: list[Outbound] = []
         texts: list[str] = []
         ids: list[str] = []
+        french: dict[str, str] = {}  # message id → French text, to find its recordings
 
         def flush(
             choices: tuple[Choice, ...] = (), multi: bool = False, ask_phone: bool = False
@@ -566,19 +585,57 @@ class Engine:
                     flush()
                 texts.append(translate(reply.msg, lang, **{**common, **dict(reply.params)}))
                 ids.append(reply.msg.id)
+                french[reply.msg.id] = reply.msg.text
                 if reply.alone:
                     flush(ask_phone=reply.ask_phone)
                 continue
             step = self.flow.step(reply.step)
             texts.append(translate(step.prompt, lang, **common))
             ids.append(step.prompt.id)
+            french[step.prompt.id] = step.prompt.text
             if step.hint is not None:
                 texts.append(translate(step.hint, lang))
                 ids.append(step.hint.id)
+                french[step.hint.id] = step.hint.text
             options = options_for(self.flow, step, answers, lang)
             choices = tuple(
                 Choice(n, o.key, label_text(o, lang)) for n, o in enumerate(options, start=1)
             )
             flush(choices, multi=step.kind == "multi")
         flush()
+        if inbound.channel in VOICE_CHANNELS and not turn.erased and self._wants_voice(turn):
+            return self._with_voice(session, outbounds, lang, french)
         return outbounds
+
+    def _wants_voice(self, turn: _Turn) -> bool:
+        if turn.contact.voice is not None:
+            return turn.contact.voice
+        return (turn.contact.language or "fr") in self.settings.oral_first_languages
+
+    def _with_voice(
+        self, session: Session, outbounds: list[Outbound], lang: str, french: dict[str, str]
+    ) -> list[Outbound]:
+        """Each reply preceded by the recordings of its messages, one media-only message
+        each (WhatsApp sends no caption with audio); no recording, text only."""
+        found = find_recordings(session, lang, french.items())
+        if not found:
+            return outbounds
+        base = self.settings.public_base_url
+        result: list[Outbound] = []
+        for outbound in outbounds:
+            for message_id in outbound.message_ids:
+                if message_id in found:
+                    result.append(
+                        replace(
+                            outbound,
+                            text="",
+                            choices=(),
+                            multi=False,
+                            message_ids=(message_id,),
+                            ask_phone=False,
+                            important=False,
+                            media=(base + found[message_id].path(),),
+                        )
+                    )
+            result.append(outbound)
+        return result

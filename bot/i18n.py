@@ -9,12 +9,16 @@ A string missing from a language's catalog falls back to French, string by strin
 from __future__ import annotations
 
 import gettext
+import io
+import logging
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "LOCALES_DIR", "M", "Msg", "has_catalog", "translate"]
+
+log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 DOMAIN = "orienta"
@@ -45,6 +49,17 @@ def M(id: str, text: str) -> Msg:
 
 @cache
 def _catalog(lang: str) -> gettext.NullTranslations:
+    po = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    mo = po.with_suffix(".mo")
+    if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+        # Not compiled by the build (or edited since): compile it in memory, so a deploy
+        # never speaks from a stale catalog.
+        from babel.messages.pofile import read_po
+
+        from bot.catalogs import compiled
+
+        with po.open("rb") as f:
+            return gettext.GNUTranslations(io.BytesIO(compiled(read_po(f))))
     return gettext.translation(DOMAIN, localedir=LOCALES_DIR, languages=[lang], fallback=True)
 
 
@@ -58,4 +73,12 @@ def translate(msg: Msg, lang: str | None, **params: Any) -> str:
     text = msg.text
     if lang and lang != DEFAULT_LANGUAGE:
         text = _catalog(lang).pgettext(msg.id, msg.text)
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        # A translation with broken placeholders (the build rejects those; this is for a
+        # catalog edited in place): French for this string, never a crash.
+        log.warning("translation with bad placeholders", extra={"id": msg.id, "lang": lang})
+        return msg.text.format(**params)

@@ -19,7 +19,7 @@ __all__ = ["Keyword", "match_keyword", "mentions_danger"]
 # Polite words around a keyword: "stop svp", "aide moi merci".
 _POLITE = re.compile(r"(?:^| )(?:svp|stp|merci|please|s il vous plait|s il te plait)(?= |$)")
 
-Keyword = Literal["stop", "start", "help", "menu", "language", "erase", "urgent"]
+Keyword = Literal["stop", "start", "help", "menu", "language", "erase", "urgent", "listen", "text"]
 
 KEYWORD_WORDS: dict[Keyword, Msg] = {
     "stop": M(
@@ -33,6 +33,9 @@ KEYWORD_WORDS: dict[Keyword, Msg] = {
     "language": M("keyword.language", "LANGUE, LANGUAGE, LANGUES"),
     "erase": M("keyword.erase", "EFFACER, EFFACE, SUPPRIMER, DELETE, ERASE"),
     "urgent": M("keyword.urgent", "URGENCE, URGENT, SOS, DANGER, AU SECOURS, EMERGENCY"),
+    # Recorded prompts on WhatsApp and Telegram: on, off.
+    "listen": M("keyword.listen", "ÉCOUTER, ECOUTER, AUDIO, VOCAL, VOIX, LISTEN"),
+    "text": M("keyword.text", "TEXTE, ÉCRIT, ECRIT, TEXT"),
 }
 
 

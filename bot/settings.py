@@ -51,6 +51,8 @@ class Settings:
     outbox_stale_after_seconds: float = 120.0
     resume_after_hours: float = 6.0
     max_retries: int = 3
+    oral_first_languages: frozenset[str] = frozenset()
+    """Languages whose speakers get recorded prompts unless they write TEXTE."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -178,4 +180,18 @@ def load_settings(
         outbox_stale_after_seconds=_number(env, "OUTBOX_STALE_AFTER_SECONDS", 120.0, minimum=1),
         resume_after_hours=_number(env, "ORIENTA_RESUME_AFTER_HOURS", 6.0, minimum=0),
         max_retries=int(max_retries),
+        oral_first_languages=_languages(env, "ORIENTA_ORAL_FIRST_LANGUAGES"),
     )
+
+
+def _languages(env: Mapping[str, str], name: str) -> frozenset[str]:
+    from bot.i18n import LANGUAGES
+
+    codes = frozenset(c.strip() for c in env.get(name, "").split(",") if c.strip())
+    unknown = sorted(codes - set(LANGUAGES))
+    if unknown:
+        raise ConfigError(
+            f"Config '{name}' lists unknown language(s) {', '.join(unknown)}; "
+            f"known: {', '.join(LANGUAGES)}."
+        )
+    return codes

@@ -28,6 +28,7 @@ from bot.channels.telegram import ALLOWED_UPDATES, TelegramSender, parse_update,
 from bot.channels.twilio import TwilioWebhook, channel_of, parse_inbound, render_twiml
 from bot.dispatcher import Dispatcher, fall_back_to_sms
 from bot.storage.models import ChannelIdentity, Contact, OutboxMessage
+from bot.voice import VoiceFile, load_voice_file, voice_loader
 from bot.worker import build_dispatcher, build_senders
 
 __all__ = ["app", "create_app", "enabled_channels"]
@@ -225,6 +226,28 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok", "channels": enabled_channels(_orienta(request))})
 
 
+async def voice_file(request: Request) -> Response:
+    """A recorded prompt, for Twilio to fetch (WhatsApp). The URL carries the recording's
+    hash, so it never changes meaning: cached for a year. Generic prompts, no personal
+    data; an unknown or outdated URL is 404."""
+
+    def load() -> VoiceFile | None:
+        with _orienta(request).sessions() as session:
+            return load_voice_file(session, request.url.path)
+
+    try:
+        found = await run_in_threadpool(load)
+    except SQLAlchemyError:
+        return PlainTextResponse("database unreachable", status_code=503)
+    if found is None:
+        return PlainTextResponse("not found", status_code=404)
+    return Response(
+        found.data,
+        media_type=found.content_type,
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
+
+
 def create_app(
     orienta: Orienta | None = None, *, dispatcher: bool = False, telegram_polling: bool = False
 ) -> Starlette:
@@ -242,7 +265,9 @@ def create_app(
         polling = telegram_polling and bool(settings.telegram_bot_token)
         if enabled_channels(app.state.orienta)["telegram"] or polling:
             app.state.telegram = TelegramSender(
-                settings.telegram_bot_token, settings.telegram_api_base_url
+                settings.telegram_bot_token,
+                settings.telegram_api_base_url,
+                voice_files=voice_loader(app.state.orienta.sessions),
             )
             app.state.telegram_replies = build_dispatcher(
                 app.state.orienta, {"telegram": app.state.telegram}
@@ -250,7 +275,9 @@ def create_app(
         stop = asyncio.Event()
         task = None
         if dispatcher:
-            senders = build_senders(app.state.orienta.settings)
+            senders = build_senders(
+                app.state.orienta.settings, voice_loader(app.state.orienta.sessions)
+            )
             worker = build_dispatcher(app.state.orienta, senders)
             task = asyncio.create_task(worker.run(stop, app.state.wake_dispatcher))
         poller = asyncio.create_task(poll_telegram(app, stop)) if polling else None
@@ -278,6 +305,7 @@ def create_app(
         Route("/webhooks/twilio/fallback", twilio_message, methods=["POST"]),
         Route("/webhooks/twilio/status", twilio_status, methods=["POST"]),
         Route("/webhooks/telegram", telegram_webhook, methods=["POST"]),
+        Route("/media/voice/{name}", voice_file, methods=["GET", "HEAD"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

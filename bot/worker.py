@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.app import Orienta
@@ -18,13 +19,16 @@ from bot.channels.twilio import TwilioSender
 from bot.dispatcher import Dispatcher
 from bot.settings import Settings
 from bot.types import Channel
+from bot.voice import VoiceFile, voice_loader
 
 __all__ = ["build_dispatcher", "build_senders", "run_worker"]
 
 log = logging.getLogger(__name__)
 
 
-def build_senders(settings: Settings) -> dict[str, Sender]:
+def build_senders(
+    settings: Settings, voice_files: Callable[[str], VoiceFile | None] | None = None
+) -> dict[str, Sender]:
     """A sender for every channel whose credentials are configured."""
     senders: dict[str, Sender] = {}
     s = settings
@@ -45,7 +49,9 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
                     template_sid=s.twilio_whatsapp_template_sid if channel == "whatsapp" else "",
                 )
     if s.telegram_bot_token:
-        senders["telegram"] = TelegramSender(s.telegram_bot_token, s.telegram_api_base_url)
+        senders["telegram"] = TelegramSender(
+            s.telegram_bot_token, s.telegram_api_base_url, voice_files=voice_files
+        )
     return senders
 
 
@@ -71,7 +77,7 @@ async def run_worker(orienta: Orienta, stop: asyncio.Event | None = None) -> Non
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    senders = build_senders(orienta.settings)
+    senders = build_senders(orienta.settings, voice_loader(orienta.sessions))
     log.warning("worker started; sending on: %s", ", ".join(sorted(senders)) or "nothing")
     dispatcher = build_dispatcher(orienta, senders)
     try:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -42,6 +43,8 @@ class Sent:
 class FakeTelegram:
     sent: list[Sent] = field(default_factory=list)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    files: list[tuple[str, int, bytes]] = field(default_factory=list)
+    """Uploaded voice notes and audio files: (method, chat id, bytes)."""
     failures: list[tuple[int, str, int | None]] = field(default_factory=list)
     """Next sendMessage answers instead of sending: (HTTP status, description, retry_after)."""
     latency: float = 0.0
@@ -108,6 +111,8 @@ class FakeTelegram:
 
             if method == "sendMessage":
                 return self._send_message(params)
+            if method in ("sendVoice", "sendAudio"):
+                return self._send_file(method, params)
         return _error(404, "Not Found")
 
     def _send_message(self, params: dict[str, Any]) -> JSONResponse:
@@ -139,6 +144,26 @@ class FakeTelegram:
             }
         )
 
+    def _send_file(self, method: str, params: dict[str, Any]) -> JSONResponse:
+        """A voice note or an audio file, uploaded (multipart) as bytes."""
+        field_name = "voice" if method == "sendVoice" else "audio"
+        data = params.get(field_name)
+        if not isinstance(data, bytes) or not data:
+            return _error(400, f"Bad Request: there is no {field_name} in the request")
+        chat_id = int(params["chat_id"])
+        message_id = next(self._ids)
+        self.files.append((method, chat_id, data))
+        media = {"file_id": f"file-{message_id}", "file_unique_id": f"u{message_id}", "duration": 1}
+        return _ok(
+            {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "from": BOT_USER,
+                field_name: media,
+            }
+        )
+
 
 async def _params(request: Request) -> dict[str, Any]:
     """The method's parameters, from a JSON body, a form or the query string."""
@@ -146,8 +171,9 @@ async def _params(request: Request) -> dict[str, Any]:
         body = await request.json()
         return dict(body) if isinstance(body, dict) else {}
     params: dict[str, Any] = dict(request.query_params)
-    for key, value in (await request.form()).items():
-        params[key] = str(value)
+    async with request.form() as form:  # closes the uploaded files' temporary files
+        for key, value in form.items():
+            params[key] = await value.read() if isinstance(value, UploadFile) else str(value)
     for key in JSON_FIELDS & params.keys():
         if isinstance(params[key], str):
             params[key] = json.loads(params[key])

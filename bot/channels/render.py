@@ -40,7 +40,10 @@ def render_telegram_in_terminal(outbound: Outbound) -> str:
 
 
 def render_plain(outbound: Outbound, channel: Channel) -> str:
-    """The text a person would read on `channel` (buttons drawn as `[n]` for Telegram)."""
+    """The text a person would read on `channel` (buttons drawn as `[n]` for Telegram; a
+    recording as `(audio: message.id)`)."""
+    if outbound.media and not outbound.text:
+        return f"(audio: {', '.join(outbound.message_ids)})"
     if channel == "sms":
         return render_sms_menu(outbound)
     if channel == "telegram":

@@ -15,6 +15,7 @@ import hmac
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Required, TypedDict
@@ -56,6 +57,7 @@ from bot.errors import ConfigError, OrientaError
 from bot.i18n import M, translate
 from bot.messaging import Choice, Inbound, Outbound
 from bot.types import Channel
+from bot.voice import VoiceFile
 
 __all__ = [
     "MAX_TEXT",
@@ -340,7 +342,17 @@ class TelegramSender:
 
     channel: Channel = "telegram"
 
-    def __init__(self, token: str, api_base_url: str = "", *, timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        token: str,
+        api_base_url: str = "",
+        *,
+        timeout: float = 20.0,
+        voice_files: Callable[[str], VoiceFile | None] | None = None,
+    ) -> None:
+        self._voice_files = voice_files
+        """Reads a recording's bytes from its URL (bot.voice.voice_loader): uploaded, so
+        no public URL is needed."""
         self._requests = _requests(timeout)
         self.bot = _make_bot(token, api_base_url, self._requests)
         self._initialising = asyncio.Lock()
@@ -359,7 +371,10 @@ class TelegramSender:
     ) -> str:
         """Send the row as one message or more; the id of the last one. `key` has no use
         here (Telegram sends no status callbacks), nor `template` (WhatsApp's)."""
-        messages = render_telegram(Outbound.from_payload("telegram", address, payload))
+        outbound = Outbound.from_payload("telegram", address, payload)
+        if outbound.media and not outbound.text:
+            return await self._send_recordings(address, outbound.media)
+        messages = render_telegram(outbound)
         if not messages:
             raise PermanentSendError("telegram: empty message, nothing to send")
         if not CHAT_ID.fullmatch(address):  # a phone number, say: never a Telegram chat
@@ -375,6 +390,28 @@ class TelegramSender:
                 message_id = str(sent.message_id)
         except TelegramError as exc:
             raise send_error(exc) from exc
+        return message_id
+
+    async def _send_recordings(self, address: str, urls: tuple[str, ...]) -> str:
+        """Upload each recording: a voice note for Ogg/Opus, an audio file otherwise. A
+        recording deleted or replaced since the reply was written is skipped."""
+        if not CHAT_ID.fullmatch(address):
+            raise PermanentSendError("telegram: address is not a chat id", unreachable=True)
+        message_id = ""
+        for url in urls:
+            found = await asyncio.to_thread(self._voice_files, url) if self._voice_files else None
+            if found is None:
+                log.info("telegram: recording no longer available, skipped")
+                continue
+            try:
+                bot = await self._ready()
+                if found.content_type == "audio/ogg":
+                    sent = await bot.send_voice(int(address), voice=found.data)
+                else:
+                    sent = await bot.send_audio(int(address), audio=found.data)
+            except TelegramError as exc:
+                raise send_error(exc) from exc
+            message_id = str(sent.message_id)
         return message_id
 
     async def answer_callback(self, callback_query_id: str) -> bool:

@@ -81,7 +81,9 @@ def render_twiml(outbounds: Sequence[Outbound], channel: Channel) -> str:
     render = render_sms_menu if channel == "sms" else render_numbered_menu
     for outbound in outbounds:
         message = Message()
-        message.body(render(outbound))
+        body = render(outbound)
+        if body or not outbound.media or channel != "whatsapp":
+            message.body(body)  # a WhatsApp recording goes alone, without a caption
         if channel == "whatsapp":
             for url in outbound.media:
                 message.media(url)
@@ -135,12 +137,13 @@ class TwilioSender:
         self, address: str, payload: dict[str, Any], *, key: str, template: bool = False
     ) -> str:
         data = {"To": self._address(address)}
+        body = self.body(payload)
+        media = payload.get("media", []) if self.channel == "whatsapp" else []
         if template:
             data["ContentSid"] = self.template_sid
-            data["ContentVariables"] = json.dumps({"1": self.body(payload)}, ensure_ascii=False)
-        else:
-            data["Body"] = self.body(payload)
-        media = payload.get("media", []) if self.channel == "whatsapp" else []
+            data["ContentVariables"] = json.dumps({"1": body}, ensure_ascii=False)
+        elif body or not media:  # a recording goes alone, without a caption
+            data["Body"] = body
         if self._sender.startswith("MG"):
             data["MessagingServiceSid"] = self._sender
         else:

@@ -14,10 +14,12 @@ from typing import Annotated, Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     TypeDecorator,
@@ -37,6 +39,7 @@ __all__ = [
     "Flag",
     "InboundMessage",
     "OutboxMessage",
+    "VoicePrompt",
 ]
 
 NAMING_CONVENTION = {
@@ -98,6 +101,9 @@ class Contact(Base):
     opted_out_at: Mapped[MaybeTimestamp]
     created_at: Mapped[Timestamp]
     last_inbound_at: Mapped[MaybeTimestamp]
+    voice: Mapped[bool | None] = mapped_column(Boolean)
+    """Send recorded prompts on WhatsApp and Telegram: True after ECOUTER, False after
+    TEXTE, None for the language's default (ORIENTA_ORAL_FIRST_LANGUAGES)."""
 
     identities: Mapped[list[ChannelIdentity]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
@@ -227,3 +233,24 @@ class OutboxMessage(Base):
     sent_at: Mapped[MaybeTimestamp]
     provider_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
     last_error: Mapped[str | None] = mapped_column(String(255))
+
+
+class VoicePrompt(Base):
+    """A recording of one message in one language (`orienta audio add`). Stored in the
+    database so that every web and worker process serves the same bytes. Generic prompts
+    read by a speaker of the language: no personal data."""
+
+    __tablename__ = "voice_prompts"
+    __table_args__ = (UniqueConstraint("language", "message_id"),)
+
+    id: Mapped[IntPk]
+    language: Mapped[str] = mapped_column(String(8))
+    message_id: Mapped[str] = mapped_column(String(80))
+    content_type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_text_sha256: Mapped[str] = mapped_column(String(64))
+    """The French text the recording was made from: when the text changes, the
+    recording is stale and counts as missing (never sent)."""
+    created_at: Mapped[Timestamp]
