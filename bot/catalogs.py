@@ -16,6 +16,7 @@ Languages without CLDR data (Maninka, `emk`) are handled as plain identifiers.
 from __future__ import annotations
 
 import io
+import re
 import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ __all__ = [
     "load_catalog",
     "load_template",
     "placeholders",
+    "read_catalog",
     "update_catalogs",
 ]
 
@@ -56,8 +58,26 @@ def load_template() -> Catalog:
 
 
 def load_catalog(lang: str) -> Catalog:
-    with catalog_path(lang).open("rb") as f:
-        return read_po(f, locale=None, domain=DOMAIN)
+    return read_catalog(catalog_path(lang))
+
+
+_CONTEXT = re.compile(r'^msgctxt "(.*)"$', re.MULTILINE)
+
+
+def read_catalog(path: Path) -> Catalog:
+    """The catalog at `path`, with each entry's previous source (`#| msgid`), which
+    Babel's reader drops: it tells a draft of an older French text from a current one."""
+    raw = path.read_bytes()
+    catalog = read_po(io.BytesIO(raw), locale=None, domain=DOMAIN)
+    for block in raw.decode("utf-8").split("\n\n"):
+        previous = [line[3:] for line in block.splitlines() if line.startswith("#| ")]
+        context = _CONTEXT.search(block)
+        if not previous or context is None:
+            continue
+        for message in catalog:
+            if message.context == context.group(1).replace('\\"', '"'):
+                message.previous_id = ["\n".join(previous)]
+    return catalog
 
 
 def _text(value: object) -> str:

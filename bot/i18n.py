@@ -54,12 +54,9 @@ def _catalog(lang: str) -> gettext.NullTranslations:
     if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
         # Not compiled by the build (or edited since): compile it in memory, so a deploy
         # never speaks from a stale catalog.
-        from babel.messages.pofile import read_po
+        from bot.catalogs import compiled, read_catalog
 
-        from bot.catalogs import compiled
-
-        with po.open("rb") as f:
-            return gettext.GNUTranslations(io.BytesIO(compiled(read_po(f))))
+        return gettext.GNUTranslations(io.BytesIO(compiled(read_catalog(po))))
     return gettext.translation(DOMAIN, localedir=LOCALES_DIR, languages=[lang], fallback=True)
 
 
