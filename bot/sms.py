@@ -74,6 +74,8 @@ _NATIONAL: dict[str, str] = {
     "Ɔ": "O",
 }
 
+_GEMINATES = {"ɓɓ": "bbh", "ɗɗ": "ddh"}
+
 _FOLD = {**_COMMON, **_NATIONAL}
 
 
@@ -107,7 +109,10 @@ def fold_to_gsm7(text: str) -> str:
     if is_gsm7(text):
         return text
     # Combining marks typed after their letter (decomposed input) fold with it.
-    folded = "".join(_fold_char(c) for c in unicodedata.normalize("NFC", text))
+    text_nfc = unicodedata.normalize("NFC", text)
+    for double, written in _GEMINATES.items():  # Pular ɓɓ → bbh, not bhbh
+        text_nfc = text_nfc.replace(double, written)
+    folded = "".join(_fold_char(c) for c in text_nfc)
     return folded if is_gsm7(folded) else text
 
 

@@ -59,6 +59,7 @@ def test_segment_counter(text: str, encoding: str, units: int, parts: int) -> No
         ("Acceptez-vous\u00a0?", "Acceptez-vous ?"),
         # Pular in the older orthography people use in SMS; Susu ɛ ɔ as è ò.
         ("ɓe ɗum ŋari ɲaamde ƴettude", "bhe dhum ngari nyaamde y'ettude"),
+        ("yimɓe musiɓɓe haɗɗe", "yimbhe musibbhe haddhe"),
         ("Ɛ nɔ", "E nò"),
         # Decomposed input (a letter then a combining accent).
         ("e\u0302te", "ete"),
