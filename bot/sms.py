@@ -127,27 +127,15 @@ class SmsCost:
     parts: int
 
 
-def _gsm7_parts(text: str) -> tuple[int, int]:
-    widths = [2 if c in GSM7_EXTENSION else 1 for c in text]
+def _parts(widths: list[int], single: int, multi: int) -> tuple[int, int]:
+    """(units, parts) for characters of these widths; a character two units wide (a GSM-7
+    escape pair, a UTF-16 surrogate pair) never straddles two parts."""
     units = sum(widths)
-    if units <= GSM7_SINGLE:
+    if units <= single:
         return units, 1
     parts, used = 1, 0
-    for width in widths:  # an escape pair never straddles two parts
-        if used + width > GSM7_MULTI:
-            parts, used = parts + 1, 0
-        used += width
-    return units, parts
-
-
-def _ucs2_parts(text: str) -> tuple[int, int]:
-    widths = [2 if ord(c) > 0xFFFF else 1 for c in text]  # surrogate pairs
-    units = sum(widths)
-    if units <= UCS2_SINGLE:
-        return units, 1
-    parts, used = 1, 0
-    for width in widths:  # a surrogate pair never straddles two parts
-        if used + width > UCS2_MULTI:
+    for width in widths:
+        if used + width > multi:
             parts, used = parts + 1, 0
         used += width
     return units, parts
@@ -156,7 +144,7 @@ def _ucs2_parts(text: str) -> tuple[int, int]:
 def sms_cost(text: str) -> SmsCost:
     """The encoding and number of parts `text` is sent in, exactly as a handset splits it."""
     if is_gsm7(text):
-        units, parts = _gsm7_parts(text)
-        return SmsCost("GSM-7", units, parts)
-    units, parts = _ucs2_parts(text)
-    return SmsCost("UCS-2", units, parts)
+        widths = [2 if c in GSM7_EXTENSION else 1 for c in text]
+        return SmsCost("GSM-7", *_parts(widths, GSM7_SINGLE, GSM7_MULTI))
+    widths = [2 if ord(c) > 0xFFFF else 1 for c in text]
+    return SmsCost("UCS-2", *_parts(widths, UCS2_SINGLE, UCS2_MULTI))
