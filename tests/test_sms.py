@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+
 import pytest
 
 from bot.channels.render import render_sms_menu
+from bot.i18n import LANGUAGES
 from bot.messaging import Choice, Outbound
 from bot.sms import fold_to_gsm7, is_gsm7, sms_cost
 from bot.sms_cost import FRENCH_TARGET, measure
@@ -99,3 +104,22 @@ def test_a_complete_french_orientation_fits_the_sms_target() -> None:
     assert over == []
     assert all(c.cost.encoding == "GSM-7" for c in costs)
     assert sum(c.cost.parts for c in costs) <= FRENCH_TARGET
+
+
+def test_sms_cost_command_reports_every_language() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "sms-cost"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    totals = [
+        line for line in result.stdout.splitlines() if re.match(r"^[a-z]+: \d+ messages", line)
+    ]
+    assert [line.split(":")[0] for line in totals] == list(LANGUAGES)
+    french = next(line for line in totals if line.startswith("fr:"))
+    parts = int(re.search(r"(\d+) parts", french).group(1))  # type: ignore[union-attr]
+    assert parts <= FRENCH_TARGET
+    assert "  consent.ask " in result.stdout  # the per-step table
