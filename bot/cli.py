@@ -165,45 +165,6 @@ def _recorded_shares() -> dict[str, tuple[int, int]]:
         orienta.close()
 
 
-def _audio_add(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from bot.app import open_orienta
-    from bot.voice import add_recording
-
-    path = Path(args.file)
-    if not path.is_file():
-        raise OrientaError(f"No such file: {path}")
-    orienta = open_orienta()
-    try:
-        with orienta.sessions.begin() as session:
-            prompt = add_recording(session, args.lang, args.message_id, path.read_bytes())
-            print(
-                f"Recorded {prompt.message_id} in {prompt.language}: {prompt.content_type}, "
-                f"{prompt.size_bytes} bytes."
-            )
-    finally:
-        orienta.close()
-    return 0
-
-
-def _audio_missing(args: argparse.Namespace) -> int:
-    from bot.app import open_orienta
-    from bot.voice import missing, recordable_messages
-
-    orienta = open_orienta()
-    try:
-        with orienta.sessions() as session:
-            left = missing(session, args.lang)
-    finally:
-        orienta.close()
-    for message_id, text in left:
-        print(f"{message_id}\t{text}")
-    total = len(recordable_messages())
-    print(f"{len(left)} of {total} messages have no recording in {args.lang}.", file=sys.stderr)
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orienta", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -274,21 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compile_.set_defaults(func=_i18n_compile)
 
-    audio = sub.add_parser("audio", help="recorded prompts (voice), per language")
-    audio_sub = audio.add_subparsers(dest="audio_command", required=True)
-    add = audio_sub.add_parser(
-        "add",
-        help="store a recording of one message (Ogg/Opus, MP3, M4A or AMR; replaces any)",
-    )
-    add.add_argument("lang", choices=sorted(LANGUAGES), metavar="LANG")
-    add.add_argument("message_id", metavar="MESSAGE_ID", help="e.g. consent.ask")
-    add.add_argument("file", metavar="FILE")
-    add.set_defaults(func=_audio_add)
-    missing = audio_sub.add_parser(
-        "missing", help="messages with no recording (or one of an older French text)"
-    )
-    missing.add_argument("lang", choices=sorted(LANGUAGES), metavar="LANG")
-    missing.set_defaults(func=_audio_missing)
+    from bot.audio_cli import add_audio_parser
+
+    add_audio_parser(sub)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(func=_migrate)

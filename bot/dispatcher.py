@@ -28,6 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.base import (
+    NothingToSend,
     PermanentSendError,
     Sender,
     TransientSendError,
@@ -283,6 +284,15 @@ class Dispatcher:
                     if contact is not None and contact.opted_out_at is None:
                         contact.opted_out_at = now
 
+    def _record_cancelled(self, row_id: int, reason: str) -> None:
+        now = self.clock()
+        with self.sessions.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id, OutboxMessage.status == "sending")
+                .values(status="cancelled", last_error=reason[:255], updated_at=now)
+            )
+
     def _stale(self) -> list[Claimed]:
         cutoff = self.clock() - self.stale_after
         with self.sessions() as session:
@@ -345,6 +355,9 @@ class Dispatcher:
             )
         except UncertainSendError:
             return  # left 'sending': reconciliation asks the provider before any resend
+        except NothingToSend as exc:  # a recording deleted since the reply: skipped
+            await asyncio.to_thread(self._record_cancelled, row.id, str(exc))
+            return
         except TransientSendError as exc:
             await asyncio.to_thread(
                 self._record_retry, row.id, row.attempts, str(exc), exc.retry_after

@@ -95,6 +95,15 @@ VOICE_OFF = M(
     "voice.off",
     "D'accord : vous recevrez seulement le texte. Écrivez ÉCOUTER pour recevoir l'audio.",
 )
+VOICE_ON_ELSEWHERE = M(  # ÉCOUTER written by SMS, which cannot carry audio
+    "voice.on_elsewhere",
+    "D'accord : les questions enregistrées vous seront envoyées en audio sur WhatsApp ou "
+    "Telegram, pas par SMS. Écrivez TEXTE pour revenir au texte seul.",
+)
+HELP_VOICE = M(  # after the help, on WhatsApp and Telegram only
+    "help.voice",
+    "Écrivez ÉCOUTER pour recevoir aussi les questions en audio, TEXTE pour le texte seul.",
+)
 LANGUAGE_PENDING = M(
     "language.pending",
     "Les messages en {language} sont en préparation. En attendant, nous continuons en "
@@ -283,6 +292,8 @@ class Engine:
                 turn.replies = [Ask(current)]
         elif keyword == "help":
             turn.replies = [Say(HELP)]
+            if inbound.channel in VOICE_CHANNELS:
+                turn.replies.append(Say(HELP_VOICE))
             if contact.opted_out_at is None:
                 turn.replies.append(Ask(current))
         elif keyword == "menu":
@@ -293,7 +304,12 @@ class Engine:
                 turn.conversation.completed_at = None
         elif keyword in ("listen", "text"):
             contact.voice = keyword == "listen"
-            turn.replies = [Say(VOICE_ON if contact.voice else VOICE_OFF)]
+            if not contact.voice:
+                turn.replies = [Say(VOICE_OFF)]
+            elif inbound.channel in VOICE_CHANNELS:
+                turn.replies = [Say(VOICE_ON)]
+            else:  # SMS: the preference holds for this person's WhatsApp and Telegram
+                turn.replies = [Say(VOICE_ON_ELSEWHERE)]
             if contact.opted_out_at is None:
                 turn.replies.append(Ask(current))
         elif keyword == "language":

@@ -66,7 +66,10 @@ class Outbound:
     """The idempotency key of this message's outbox row (set once it is stored)."""
     media: tuple[str, ...] = ()
     """Public URLs of images or audio sent with the text (WhatsApp, Telegram; SMS drops
-    them)."""
+    them). A voice prompt is an Outbound of its own, with no text and one URL,
+    `{PUBLIC_BASE_URL}/media/voice/{id}-{sha256[:16]}.{ext}`, placed before the reply it
+    reads out: Twilio fetches that URL, the Telegram sender uploads the bytes behind it
+    (see bot/voice.py)."""
 
     def __repr__(self) -> str:
         return f"Outbound(channel={self.channel!r}, message_ids={self.message_ids!r})"

@@ -9,7 +9,8 @@ voice on, one media-only reply per recording before the text, whose media is the
 recording's URL `{PUBLIC_BASE_URL}/media/voice/{id}-{sha256[:16]}.{ext}`. Twilio fetches
 that URL from our app (bot/web.py serves it); the Telegram sender reads the bytes from
 the database and uploads them (sendVoice for Ogg/Opus, sendAudio otherwise), so Telegram
-needs no public URL. A recording deleted in between is skipped, never an error.
+needs no public URL. A recording deleted in between is skipped, never an error (on
+Telegram its row is cancelled; see docs/channels.md, Voice prompts).
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ __all__ = [
     "VoiceFile",
     "add_recording",
     "audio_type",
+    "check_recording",
     "find_recordings",
     "load_voice_file",
     "missing",
     "recordable_messages",
     "recorded_share",
+    "stale",
     "text_sha256",
     "voice_loader",
     "voice_path",
@@ -87,10 +90,9 @@ def recordable_messages() -> dict[str, str]:
     }
 
 
-def add_recording(
-    session: Session, lang: str, message_id: str, data: bytes, now: datetime | None = None
-) -> VoicePrompt:
-    """Store (or replace) the recording of `message_id` in `lang`."""
+def check_recording(lang: str, message_id: str, size: int) -> str:
+    """The French text of `message_id`, if a recording of `size` bytes can be stored for
+    it in `lang`; otherwise an OrientaError saying why."""
     if lang not in LANGUAGES:
         raise OrientaError(f"Unknown language {lang!r}; known: {', '.join(LANGUAGES)}.")
     messages = recordable_messages()
@@ -99,10 +101,18 @@ def add_recording(
             f"Unknown message id {message_id!r}: see `orienta audio missing {lang}` for the "
             "ids that can be recorded."
         )
-    if not data:
+    if size == 0:
         raise OrientaError("The file is empty.")
-    if len(data) > MAX_BYTES:
+    if size > MAX_BYTES:
         raise OrientaError(f"The file is over {MAX_BYTES // (1024 * 1024)} MB: keep prompts short.")
+    return messages[message_id]
+
+
+def add_recording(
+    session: Session, lang: str, message_id: str, data: bytes, now: datetime | None = None
+) -> VoicePrompt:
+    """Store (or replace) the recording of `message_id` in `lang`."""
+    french = check_recording(lang, message_id, len(data))
     content_type = audio_type(data)
     prompt = session.scalars(
         select(VoicePrompt).where(
@@ -116,7 +126,7 @@ def add_recording(
     prompt.data = data
     prompt.size_bytes = len(data)
     prompt.sha256 = hashlib.sha256(data).hexdigest()
-    prompt.source_text_sha256 = text_sha256(messages[message_id])
+    prompt.source_text_sha256 = text_sha256(french)
     prompt.created_at = now or datetime.now(UTC)
     session.flush()
     return prompt
@@ -145,6 +155,18 @@ def missing(session: Session, lang: str) -> list[tuple[str, str]]:
     messages = recordable_messages()
     recorded = {message_id for _, message_id, _, _ in _fresh(session, lang, messages)}
     return [(mid, text) for mid, text in messages.items() if mid not in recorded]
+
+
+def stale(session: Session, lang: str) -> set[str]:
+    """Ids of the messages whose recording in `lang` was made from an older French text
+    (they are among `missing`: record them again)."""
+    messages = recordable_messages()
+    rows = session.execute(
+        select(VoicePrompt.message_id, VoicePrompt.source_text_sha256).where(
+            VoicePrompt.language == lang, VoicePrompt.message_id.in_(list(messages))
+        )
+    ).all()
+    return {mid for mid, source in rows if source != text_sha256(messages[mid])}
 
 
 def recorded_share(session: Session, lang: str) -> tuple[int, int]:

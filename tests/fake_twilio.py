@@ -37,6 +37,8 @@ class Accepted:
     content_sid: str | None
     media: list[str]
     date_created: datetime
+    has_body: bool = True
+    """False when the request had no Body at all (a WhatsApp recording goes alone)."""
 
 
 @dataclass
@@ -108,6 +110,7 @@ class FakeTwilio:
                 content_sid=form.get("ContentSid"),
                 media=media,
                 date_created=datetime.now(UTC),
+                has_body="Body" in form,
             )
             self.accepted.append(accepted)
         return JSONResponse({"sid": accepted.sid, "status": "queued", "to": to}, status_code=201)

@@ -94,6 +94,14 @@ def test_a_bad_number_is_named(tmp_path: Path, name: str, value: str) -> None:
         load(tmp_path, **{name: value})
 
 
+def test_oral_first_languages(tmp_path: Path) -> None:
+    assert load(tmp_path).oral_first_languages == frozenset()
+    settings = load(tmp_path, ORIENTA_ORAL_FIRST_LANGUAGES=" ff, sus ,,")
+    assert settings.oral_first_languages == frozenset({"ff", "sus"})
+    with pytest.raises(ConfigError, match=r"ORIENTA_ORAL_FIRST_LANGUAGES.*pular"):
+        load(tmp_path, ORIENTA_ORAL_FIRST_LANGUAGES="ff,pular")
+
+
 @pytest.mark.parametrize("value", ["nan", "inf"])
 def test_a_non_finite_retry_count_is_named(tmp_path: Path, value: str) -> None:
     with pytest.raises(ConfigError, match="ORIENTA_MAX_RETRIES"):

@@ -4,6 +4,7 @@ SMS; no recording → text only. On SQLite and PostgreSQL, over real HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -13,19 +14,36 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select, update
 from twilio.request_validator import RequestValidator
 
 from bot.app import Orienta, open_orienta
 from bot.channels.render import render_plain
+from bot.channels.telegram import TelegramSender
+from bot.channels.twilio import TwilioSender
+from bot.dispatcher import Dispatcher
+from bot.errors import OrientaError
 from bot.flows import ORIENTATION
 from bot.messaging import Inbound, Outbound
 from bot.settings import Settings
-from bot.storage.models import VoicePrompt
+from bot.storage.db import make_engine
+from bot.storage.models import Contact, OutboxMessage, VoicePrompt
 from bot.types import Channel
-from bot.voice import add_recording, missing, recorded_share
+from bot.voice import (
+    MAX_BYTES,
+    add_recording,
+    audio_type,
+    check_recording,
+    missing,
+    recorded_share,
+    stale,
+    voice_loader,
+)
 from bot.web import create_app
 from tests.conftest import FakeClock
 from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.fake_twilio import ACCOUNT_SID, FakeTwilio
+from tests.fake_twilio import AUTH_TOKEN as FAKE_TWILIO_TOKEN
 from tests.servers import serve
 
 # Synthetic audio: the right magic bytes, no voice of anyone.
@@ -197,7 +215,10 @@ def test_whatsapp_gets_the_recording_as_a_url_our_app_serves(twilio_orienta: Ori
         assert served.status_code == 200
         assert served.content == OGG
         assert served.headers["content-type"] == "audio/ogg"
+        assert served.headers["content-length"] == str(len(OGG))
         assert "immutable" in served.headers["cache-control"]
+        head = httpx.head(base_url + url.removeprefix(PUBLIC), timeout=10)
+        assert head.status_code == 200 and head.headers["content-length"] == str(len(OGG))
 
         wrong_hash = url.removeprefix(PUBLIC).replace("-", "-0", 1)
         assert httpx.get(base_url + wrong_hash, timeout=10).status_code == 404
@@ -298,6 +319,23 @@ def test_audio_commands(tmp_path: Path, database_url: str) -> None:
     after = run(env, "audio", "missing", "ff")
     assert "consent.ask\t" not in after.stdout
     assert len(after.stdout.splitlines()) == len(before.stdout.splitlines()) - 1
+    total = len(before.stdout.splitlines())
+    assert f"{total - 1} of {total} messages have no current recording in ff." in after.stderr
+
+    status = run(env, "i18n", "status")
+    assert status.returncode == 0, status.stderr
+    pular = next(line for line in status.stdout.splitlines() if line.startswith("ff "))
+    assert pular.split()[-1] == "1%"  # one recording of ~150 messages
+
+    # The French text changed since (simulated): the recording is stale, listed again.
+    database = make_engine(database_url)
+    with database.begin() as connection:
+        connection.execute(update(VoicePrompt).values(source_text_sha256="0" * 64))
+    database.dispose()
+    older = run(env, "audio", "missing", "ff")
+    [line] = [line for line in older.stdout.splitlines() if line.startswith("consent.ask\t")]
+    assert line.endswith("\t(recorded from an older French text)")
+    assert f"{total} of {total} messages" in older.stderr and "1 recorded from an" in older.stderr
 
     bad_lang = run(env, "audio", "add", "xx", "consent.ask", str(ogg))
     assert bad_lang.returncode != 0 and "invalid choice" in bad_lang.stderr
@@ -308,7 +346,187 @@ def test_audio_commands(tmp_path: Path, database_url: str) -> None:
     no_file = run(env, "audio", "add", "ff", "region.ask", str(tmp_path / "absent.ogg"))
     assert no_file.returncode != 0 and "No such file" in no_file.stderr
 
-    status = run(env, "i18n", "status")
-    assert status.returncode == 0, status.stderr
-    pular = next(line for line in status.stdout.splitlines() if line.startswith("ff "))
-    assert pular.split()[-1] == "1%"  # one recording of ~150 messages
+    # Recorded again from the current text: fresh, and it replaced the stale one.
+    assert run(env, "audio", "add", "ff", "consent.ask", str(ogg)).returncode == 0
+    final = run(env, "audio", "missing", "ff")
+    assert "consent.ask\t" not in final.stdout
+    assert "region.ask\t" in final.stdout  # the refused files stored nothing
+
+
+# -- more of the engine: SMS, help, erasure, STOP ----------------------------------------
+
+
+def test_listen_by_sms_is_kept_for_whatsapp(orienta: Orienta) -> None:
+    record(orienta, "fr", "consent.ask")
+    say(orienta, "bonjour", channel="sms")
+    replies = say(orienta, "ÉCOUTER", channel="sms")
+    assert all(not o.media for o in replies)
+    assert "sur WhatsApp ou Telegram, pas par SMS" in replies[0].text
+    # Same phone on WhatsApp: the same person, who asked for audio.
+    replies = say(orienta, "aide", channel="whatsapp")
+    assert shown(replies)[0] == "(audio: consent.ask)"
+
+
+def test_help_mentions_listen_where_audio_can_go(orienta: Orienta) -> None:
+    say(orienta, "bonjour", channel="sms")
+    assert "ÉCOUTER" not in say(orienta, "aide", channel="sms")[0].text
+    assert "Écrivez ÉCOUTER" in say(orienta, "aide", channel="whatsapp")[0].text
+
+
+def test_erasure_with_voice_on(orienta: Orienta) -> None:
+    record(orienta, "fr", "consent.ask")
+    record(orienta, "fr", "erase.ask")
+    say(orienta, "bonjour")
+    say(orienta, "écouter")
+    replies = say(orienta, "EFFACER")
+    assert shown(replies)[0] == "(audio: erase.ask)"
+    replies = say(orienta, "1")  # yes, erase
+    assert all(not o.media for o in replies)
+    assert "effacées" in replies[0].text
+    with orienta.sessions() as session:
+        assert session.scalar(select(Contact).limit(1)) is None
+        assert len(session.scalars(select(VoicePrompt)).all()) == 2  # prompts are no one's
+    # Writing again: a new person, text only until they ask again.
+    assert all(not o.media for o in say(orienta, "bonjour"))
+
+
+def test_a_stopped_person_choosing_audio_gets_no_answer(orienta: Orienta) -> None:
+    say(orienta, "bonjour")
+    say(orienta, "STOP")
+    assert say(orienta, "écouter") == []
+    with orienta.sessions() as session:
+        assert session.scalars(select(Contact.voice)).one() is None
+
+
+# -- recognising files -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        (b"OggS\x00\x02" + bytes(40), "audio/ogg"),
+        (b"ID3\x04\x00" + bytes(40), "audio/mpeg"),
+        (b"\xff\xfb\x90\x64" + bytes(40), "audio/mpeg"),  # an MP3 frame, no ID3 tag
+        (b"\x00\x00\x00\x20ftypM4A " + bytes(40), "audio/mp4"),
+        (b"#!AMR\n" + bytes(40), "audio/amr"),
+    ],
+)
+def test_audio_type_from_the_first_bytes(data: bytes, content_type: str) -> None:
+    assert audio_type(data) == content_type
+
+
+@pytest.mark.parametrize(
+    "data", [b"RIFF\x24\x00\x00\x00WAVEfmt ", b"%PDF-1.7", b"pas un son", b"\xff", b""]
+)
+def test_other_files_are_refused(data: bytes) -> None:
+    with pytest.raises(OrientaError, match="Not an audio file"):
+        audio_type(data)
+
+
+def test_what_cannot_be_recorded() -> None:
+    assert check_recording("ff", "consent.ask", 10) == ORIENTATION.step("consent").prompt.text
+    with pytest.raises(OrientaError, match="Unknown language"):
+        check_recording("xx", "consent.ask", 10)
+    with pytest.raises(OrientaError, match="Unknown message id"):
+        check_recording("ff", "keyword.stop", 10)  # word lists are not spoken
+    with pytest.raises(OrientaError, match="empty"):
+        check_recording("ff", "consent.ask", 0)
+    with pytest.raises(OrientaError, match="over 5 MB"):
+        check_recording("ff", "consent.ask", MAX_BYTES + 1)
+
+
+def test_stale_names_recordings_of_an_older_text(orienta: Orienta) -> None:
+    record(orienta, "emk", "consent.ask")
+    record(orienta, "emk", "region.ask")
+    with orienta.sessions.begin() as session:
+        prompt = session.scalars(
+            select(VoicePrompt).where(VoicePrompt.message_id == "region.ask")
+        ).one()
+        prompt.source_text_sha256 = "0" * 64
+    with orienta.sessions() as session:
+        assert stale(session, "emk") == {"region.ask"}
+        assert stale(session, "ff") == set()
+
+
+# -- WhatsApp from the outbox: a media-only message to the fake Twilio -------------------
+
+
+def test_whatsapp_sender_sends_the_recording_alone(twilio_orienta: Orienta) -> None:
+    record(twilio_orienta, "fr", "consent.ask")
+    say(twilio_orienta, "bonjour")
+    replies = say(twilio_orienta, "écouter")
+    keys = [o.key for o in replies]
+    # As if these replies were messages the outbox sends (reminders will be).
+    with twilio_orienta.sessions.begin() as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.idempotency_key.in_(keys))
+            .values(status="queued")
+        )
+    twilio = FakeTwilio()
+
+    async def dispatch(api: str) -> None:
+        sender = TwilioSender(
+            "whatsapp",
+            account_sid=ACCOUNT_SID,
+            auth_token=FAKE_TWILIO_TOKEN,
+            sender="+224000000901",
+            public_base_url=PUBLIC,
+            api_base_url=api,
+        )
+        await Dispatcher(twilio_orienta.sessions, {"whatsapp": sender}).dispatch_once()
+        await sender.aclose()
+
+    with serve(twilio.app()) as api, serve(create_app(twilio_orienta)) as base_url:
+        asyncio.run(dispatch(api))
+        audio, text = sorted(twilio.accepted, key=lambda a: keys.index(a.key or ""))
+        assert not audio.has_body and len(audio.media) == 1
+        assert audio.media[0].startswith(f"{PUBLIC}/media/voice/")
+        assert text.has_body and "Acceptez-vous ?" in text.body and text.media == []
+        served = httpx.get(base_url + audio.media[0].removeprefix(PUBLIC), timeout=10)
+        assert served.status_code == 200 and served.content == OGG
+
+
+# -- Telegram: a recording deleted before the sending is skipped -------------------------
+
+
+def test_telegram_skips_a_recording_deleted_before_sending(
+    settings: Settings, clock: FakeClock
+) -> None:
+    orienta = open_orienta(settings, clock=clock)
+    telegram = FakeTelegram()
+    try:
+        record(orienta, "fr", "consent.ask")
+
+        def tell(text: str) -> list[Outbound]:
+            inbound = Inbound(
+                "telegram", str(CHAT), text, provider_id=f"t{next(_ids)}", language="fr"
+            )
+            return orienta.engine.handle(inbound)
+
+        tell("bonjour")
+        replies = tell("écouter")
+        assert replies[0].media and not replies[0].text
+        with orienta.sessions.begin() as session:
+            session.query(VoicePrompt).delete()
+
+        async def deliver(api: str) -> None:
+            sender = TelegramSender(TOKEN, api, voice_files=voice_loader(orienta.sessions))
+            dispatcher = Dispatcher(orienta.sessions, {"telegram": sender})
+            for outbound in replies:
+                await dispatcher.deliver_reply(outbound.key, str(CHAT))
+            await sender.aclose()
+
+        with serve(telegram.app()) as api:
+            asyncio.run(deliver(api))
+        with orienta.sessions() as session:
+            rows = {
+                row.idempotency_key: (row.status, row.last_error)
+                for row in session.scalars(select(OutboxMessage))
+            }
+    finally:
+        orienta.close()
+    assert telegram.files == []
+    assert [name for name, _ in telegram.calls if name.startswith("send")] == ["sendMessage"]
+    assert rows[replies[0].key] == ("cancelled", "telegram: recording no longer available")
+    assert rows[replies[1].key][0] == "sent"

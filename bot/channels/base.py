@@ -10,6 +10,9 @@ the dispatcher claims rows, calls `send`, and records what happened.
     └── PermanentSendError   this message will never go (bad request); `unreachable`
                              when the address itself cannot be (invalid number, bot
                              blocked, person unsubscribed): stop sending there
+
+    NothingToSend            not an error: the row has nothing left to send (its voice
+                             recording was deleted or replaced since): cancelled
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from bot.errors import OrientaError
 from bot.types import Channel
 
 __all__ = [
+    "NothingToSend",
     "PermanentSendError",
     "SendError",
     "Sender",
@@ -50,6 +54,11 @@ class PermanentSendError(SendError):
         """The address itself cannot be reached: stop sending there."""
         self.opted_out = opted_out
         """The person unsubscribed at the provider (Twilio 21610): treat as STOP."""
+
+
+class NothingToSend(OrientaError):
+    """Nothing of the row is left to send (a recording deleted or replaced between the
+    reply and its sending): the row is cancelled, never retried, and it is no error."""
 
 
 class Sender(Protocol):

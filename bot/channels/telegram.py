@@ -46,6 +46,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.channels.base import (
+    NothingToSend,
     PermanentSendError,
     SendError,
     TransientSendError,
@@ -394,7 +395,8 @@ class TelegramSender:
 
     async def _send_recordings(self, address: str, urls: tuple[str, ...]) -> str:
         """Upload each recording: a voice note for Ogg/Opus, an audio file otherwise. A
-        recording deleted or replaced since the reply was written is skipped."""
+        recording deleted or replaced since the reply was written is skipped; when none
+        is left, the row is cancelled (NothingToSend), not failed."""
         if not CHAT_ID.fullmatch(address):
             raise PermanentSendError("telegram: address is not a chat id", unreachable=True)
         message_id = ""
@@ -412,6 +414,8 @@ class TelegramSender:
             except TelegramError as exc:
                 raise send_error(exc) from exc
             message_id = str(sent.message_id)
+        if not message_id:
+            raise NothingToSend("telegram: recording no longer available")
         return message_id
 
     async def answer_callback(self, callback_query_id: str) -> bool:
