@@ -66,7 +66,10 @@ def test_nothing_to_read(text: str) -> None:
     assert parse_choices(text, NEEDS, multi=True) == Parsed(error="empty")
 
 
-@pytest.mark.parametrize("text", ["2", " 2.", "2)", "(2)", "( 2 )", "2 )", "2\n", "02", "２"])
+# "𞥒" is 2 in Adlam digits, typed from an Adlam keyboard by Pular speakers.
+@pytest.mark.parametrize(
+    "text", ["2", " 2.", "2)", "(2)", "( 2 )", "2 )", "2\n", "02", "２", "\U0001e952"]
+)
 def test_a_number_however_it_is_written(text: str) -> None:
     assert parse_choices(text, REGIONS, multi=False) == Parsed((1,))
     assert parse_choices(text, NEEDS, multi=True) == Parsed((1,))
