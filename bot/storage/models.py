@@ -32,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 __all__ = [
     "Answer",
     "Base",
+    "Booking",
     "ChannelIdentity",
     "ConsentRefusal",
     "Contact",
@@ -39,6 +40,12 @@ __all__ = [
     "Flag",
     "InboundMessage",
     "OutboxMessage",
+    "Partner",
+    "ReferralArrival",
+    "ScheduledJob",
+    "Service",
+    "Slot",
+    "Story",
     "VoicePrompt",
 ]
 
@@ -104,6 +111,10 @@ class Contact(Base):
     voice: Mapped[bool | None] = mapped_column(Boolean)
     """Send recorded prompts on WhatsApp and Telegram: True after ECOUTER, False after
     TEXTE, None for the language's default (ORIENTA_ORAL_FIRST_LANGUAGES)."""
+    referred_by_partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL")
+    )
+    """The partner whose referral code brought the person (their offers come first)."""
 
     identities: Mapped[list[ChannelIdentity]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
@@ -144,6 +155,9 @@ class Conversation(Base):
     step: Mapped[str | None] = mapped_column(String(64))
     retries: Mapped[int] = mapped_column(Integer, default=0)
     queue: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    context: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, server_default="{}")
+    """What the booking steps are about: the services proposed, the one chosen, the
+    booking being changed or followed up (ids only)."""
     started_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp]
     completed_at: Mapped[MaybeTimestamp]
@@ -221,6 +235,10 @@ class OutboxMessage(Base):
     inbound_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbound_messages.id", ondelete="SET NULL"), index=True
     )
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    """Set for a message to a partner's focal point (sent to `partners.focal_address`)."""
     channel: Mapped[str] = mapped_column(String(16))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     status: Mapped[str] = mapped_column(String(16), default="queued")
@@ -254,3 +272,156 @@ class VoicePrompt(Base):
     """The French text the recording was made from: when the text changes, the
     recording is stale and counts as missing (never sent)."""
     created_at: Mapped[Timestamp]
+
+
+class Partner(Base):
+    """An organisation people are referred to: Red Cross, NGO, training centre,
+    microfinance, public service. Its focal point is told of bookings."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[IntPk]
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    """Short referral code (letters and digits), in links, QR codes and SMS."""
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(24))
+    """red_cross | ngo | training_centre | microfinance | public_service"""
+    focal_point: Mapped[str] = mapped_column(String(120), default="")
+    focal_channel: Mapped[str] = mapped_column(String(16), default="none")
+    """sms | whatsapp | email | none: how the focal point hears of bookings."""
+    focal_address: Mapped[str] = mapped_column(String(255), default="")
+    """The focal point's work phone (E.164) or e-mail address."""
+    languages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Fictitious, created by `orienta seed-demo`."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[Timestamp]
+
+
+class Service(Base):
+    """What a partner offers: a training, a job placement, credit, counselling..."""
+
+    __tablename__ = "services"
+
+    id: Mapped[IntPk]
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[dict[str, str]] = mapped_column(JSONType)
+    """Language code → short title; French always present."""
+    description: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    sectors: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    """Trades (interest keys) and needs (need keys) the service answers."""
+    regions: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    prefectures: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    """Empty: every prefecture of its regions."""
+    audience: Mapped[str] = mapped_column(String(16), default="everyone")
+    """everyone | women | youth (under 35)"""
+    cost_gnf: Mapped[int] = mapped_column(Integer, default=0)
+    place: Mapped[str] = mapped_column(String(160), default="")
+    hours: Mapped[str] = mapped_column(String(120), default="")
+    """Opening hours, for a service taken on request (no slots)."""
+    on_request: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[Timestamp]
+
+    partner: Mapped[Partner] = relationship()
+
+
+class Slot(Base):
+    """A session of a service with a number of places."""
+
+    __tablename__ = "slots"
+    __table_args__ = (Index(None, "service_id", "starts_at"),)
+
+    id: Mapped[IntPk]
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    starts_at: Mapped[Timestamp]
+    ends_at: Mapped[Timestamp]
+    place: Mapped[str] = mapped_column(String(160), default="")
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+    """Places taken; only ever changed by one conditional UPDATE (no overbooking)."""
+    created_at: Mapped[Timestamp]
+
+
+class Booking(Base):
+    """A person's place in a slot, or a request to a service taken on request."""
+
+    __tablename__ = "bookings"
+
+    id: Mapped[IntPk]
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    slot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("slots.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    """booked | requested (no slot) | cancelled | attended | missed"""
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
+
+
+class ScheduledJob(Base):
+    """Something to do at a given time: a reminder, a follow-up, a nudge, a partner's
+    daily list. Written by whichever process decides it; the worker's scheduler turns
+    due rows into outbox rows, once (the key is unique, the row is marked done)."""
+
+    __tablename__ = "scheduled_jobs"
+    __table_args__ = (Index(None, "status", "due_at"),)
+
+    id: Mapped[IntPk]
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    """reminder | followup | nudge"""
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), index=True
+    )
+    due_at: Mapped[Timestamp]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending | done | cancelled | expired (missed by more than the grace period)"""
+    created_at: Mapped[Timestamp]
+    done_at: Mapped[MaybeTimestamp]
+
+
+class Story(Base):
+    """A success story told with the consent of the person featured, shown with the
+    offers of its trade. Stories that break a trade's usual gender pattern come first."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[IntPk]
+    trade: Mapped[str] = mapped_column(String(32), index=True)
+    """An interest key (e.g. "mechanics")."""
+    gender: Mapped[str] = mapped_column(String(16))
+    """woman | man: of the person featured."""
+    region: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[dict[str, str]] = mapped_column(JSONType)
+    """Language code → the story; French always present."""
+    consent_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The person featured agreed, in writing or recorded, to be shown."""
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[Timestamp]
+
+
+class ReferralArrival(Base):
+    """Someone arrived with a partner's referral code: which partner, which channel,
+    when. Nothing about who, so the counts outlive an erasure."""
+
+    __tablename__ = "referral_arrivals"
+
+    id: Mapped[IntPk]
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    arrived_at: Mapped[Timestamp]
