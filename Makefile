@@ -58,6 +58,7 @@ migrate: install i18n-compile ## create or upgrade the database schema
 
 run: install i18n-compile ## start Orienta on http://127.0.0.1:8000 (SQLite under var/, nothing to configure)
 	$(BIN)/orienta migrate
+	$(BIN)/orienta seed-demo
 	@echo "To talk to the bot as a returnee would, in another terminal: $(BIN)/orienta chat"
 	$(BIN)/orienta serve
 

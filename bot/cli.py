@@ -165,6 +165,80 @@ def _recorded_shares() -> dict[str, tuple[int, int]]:
         orienta.close()
 
 
+def _seed_demo(args: argparse.Namespace) -> int:
+    from bot.app import open_orienta
+    from bot.demo import remove_demo, seed_demo
+
+    orienta = open_orienta()
+    try:
+        with orienta.sessions.begin() as session:
+            if args.remove:
+                print(f"Removed {remove_demo(session)} demo partner(s) and the demo stories.")
+                return 0
+            created = seed_demo(session, orienta.engine.clock(), orienta.settings.tz)
+    finally:
+        orienta.close()
+    print(
+        "Demo data (fictitious, marked démo): "
+        + ", ".join(f"{n} {what}" for what, n in created.items())
+        + " created."
+    )
+    return 0
+
+
+def _partner_links(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from bot.app import open_orienta
+    from bot.referrals import links_for, write_qr
+    from bot.storage.models import Partner
+
+    orienta = open_orienta()
+    try:
+        with orienta.sessions() as session:
+            partner = session.scalars(
+                select(Partner).where(Partner.code == args.code.strip().upper())
+            ).first()
+            if partner is None:
+                print(f"orienta: no partner has the code {args.code!r}.", file=sys.stderr)
+                return 2
+            links = links_for(partner, orienta.settings)
+            name = partner.name
+    finally:
+        orienta.close()
+    print(f"{name} — code {links.code}")
+    print(f"  Telegram: {links.telegram or '(set TELEGRAM_BOT_USERNAME)'}")
+    print(f"  WhatsApp: {links.whatsapp or '(set TWILIO_WHATSAPP_FROM)'}")
+    print(f"  SMS:      {links.sms or '(set TWILIO_SMS_FROM)'}")
+    if args.qr:
+        url = links.best()
+        if url is None:
+            print("orienta: no link to put in a QR code (see above).", file=sys.stderr)
+            return 2
+        write_qr(url, Path(args.qr))
+        print(f"  QR code of {url} written to {args.qr}")
+    return 0
+
+
+def _referrals(_args: argparse.Namespace) -> int:
+    from bot.app import open_orienta
+    from bot.referrals import arrival_counts
+
+    orienta = open_orienta()
+    try:
+        with orienta.sessions() as session:
+            rows = arrival_counts(session)
+    finally:
+        orienta.close()
+    print(f"{'code':<8} {'channel':<9} {'arrivals':>8}  partner")
+    for code, name, channel, count in rows:
+        print(f"{code:<8} {channel:<9} {count:>8}  {name}")
+    print(f"{sum(r[3] for r in rows)} arrival(s) through a referral code.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orienta", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -238,6 +312,25 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.audio_cli import add_audio_parser
 
     add_audio_parser(sub)
+
+    seed = sub.add_parser(
+        "seed-demo",
+        help="add fictitious demo partners, services, slots and stories (all 8 regions)",
+    )
+    seed.add_argument("--remove", action="store_true", help="delete the demo data instead")
+    seed.set_defaults(func=_seed_demo)
+
+    partner = sub.add_parser("partner", help="partners: referral links and QR codes")
+    partner_sub = partner.add_subparsers(dest="partner_command", required=True)
+    links = partner_sub.add_parser(
+        "links", help="a partner's Telegram, WhatsApp and SMS referral links"
+    )
+    links.add_argument("code", help="the partner's referral code")
+    links.add_argument("--qr", metavar="FILE", help="also write a QR code (.png or .svg)")
+    links.set_defaults(func=_partner_links)
+
+    referrals = sub.add_parser("referrals", help="arrivals through referral codes, by source")
+    referrals.set_defaults(func=_referrals)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(func=_migrate)

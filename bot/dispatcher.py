@@ -35,7 +35,7 @@ from bot.channels.base import (
     UncertainSendError,
 )
 from bot.engine import utcnow
-from bot.storage.models import ChannelIdentity, Contact, OutboxMessage
+from bot.storage.models import ChannelIdentity, Contact, OutboxMessage, Partner
 from bot.types import Clock
 
 __all__ = ["Dispatcher", "Reconciler", "fall_back_to_sms"]
@@ -220,6 +220,11 @@ class Dispatcher:
     @staticmethod
     def _address_if_allowed(session: Session, row: OutboxMessage) -> str | None:
         """Where to send `row`, or None when nobody may receive it any more."""
+        if row.partner_id is not None:  # to a partner's focal point
+            partner = session.get(Partner, row.partner_id)
+            if partner is None or not partner.active or partner.focal_channel != row.channel:
+                return None
+            return partner.focal_address or None
         if row.identity_id is None:
             return None  # erased, or refused consent
         identity = session.get(ChannelIdentity, row.identity_id)
@@ -306,12 +311,14 @@ class Dispatcher:
                 identity = (
                     session.get(ChannelIdentity, row.identity_id) if row.identity_id else None
                 )
+                partner = session.get(Partner, row.partner_id) if row.partner_id else None
+                address = identity.address if identity else None
                 result.append(
                     Claimed(
                         row.id,
                         row.idempotency_key,
                         row.channel,
-                        identity.address if identity else None,
+                        partner.focal_address if partner else address,
                         row.payload,
                         row.attempts,
                     )

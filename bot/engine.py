@@ -8,6 +8,7 @@ the inbound log and the replies (outbox rows) together. The engine knows no prov
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import booking as bk
+from bot import scheduling
+from bot.desk import NONE_YET, THANKS, BookingDesk
 from bot.flows import ORIENTATION
 from bot.flows.model import Ask, Event, Flow, FlowState, Say, Turn
 from bot.flows.orientation import CONSENT_VERSION
@@ -34,8 +38,10 @@ from bot.storage.models import (
     Flag,
     InboundMessage,
     OutboxMessage,
+    Partner,
+    ReferralArrival,
 )
-from bot.types import Answers, Clock
+from bot.types import Answers, Channel, Clock
 from bot.voice import find_recordings
 
 __all__ = ["Engine", "utcnow"]
@@ -114,6 +120,21 @@ LANGUAGE_PENDING = M(
 # Where recorded prompts can be sent (SMS cannot carry audio).
 VOICE_CHANNELS = frozenset({"whatsapp", "telegram"})
 
+BOOKING_EVENTS = frozenset(
+    {
+        "service_chosen",
+        "slot_chosen",
+        "referral_requested",
+        "booking_kept",
+        "booking_change",
+        "booking_cancel",
+        "booking_attended",
+        "booking_missed",
+    }
+)
+_START_WITH_CODE = re.compile(r"/start[ _]+([A-Za-z0-9-]{2,16})", re.IGNORECASE)
+_CODE_WORDS = re.compile(r"[A-Za-z0-9-]{3,16}")
+
 # What a person who wrote STOP can still use: coming back, help, erasure, urgent help.
 SPOKEN_WHEN_STOPPED: frozenset[Keyword | None] = frozenset({"start", "help", "erase", "urgent"})
 
@@ -147,6 +168,7 @@ class Engine:
         self.settings = settings
         self.clock = clock
         self.flow = flow
+        self.desk = BookingDesk(flow, settings)
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
         """The replies to `inbound`, once it and everything it changed are committed."""
@@ -183,6 +205,9 @@ class Engine:
             identity = create_identity(session, key, inbound.channel, inbound.address, now)
         contact = identity.contact
         text = inbound.text or ""
+        start_code = _START_WITH_CODE.fullmatch(text.strip())
+        if start_code:  # a Telegram deep link: /start <referral code>
+            inbound = replace(inbound, text="/start")
         row = InboundMessage(
             channel=inbound.channel,
             provider_id=provider_id,
@@ -199,6 +224,8 @@ class Engine:
         conversation = session.scalars(
             select(Conversation).where(Conversation.contact_id == contact.id)
         ).one_or_none()
+        if conversation is None and contact.referred_by_partner_id is None:
+            self._attribute(session, contact, inbound.channel, text, now)
         away = contact.last_inbound_at is not None and now - contact.last_inbound_at > timedelta(
             hours=self.settings.resume_after_hours
         )
@@ -207,9 +234,20 @@ class Engine:
         identity.unreachable_at = None  # they just wrote from it: reachable again
         turn = _Turn(contact, identity, row, conversation)
         self._respond(session, turn, inbound, away)
+        # Rendered before the state is saved: showing slots remembers which were shown.
+        rendered = self._render(
+            session,
+            turn.contact,
+            turn.state,
+            turn.replies,
+            inbound.channel,
+            inbound.address,
+            erased=turn.erased,
+        )
         if not turn.erased:
             self._save_state(session, turn, now)
-        outbounds = self._log_replies(session, turn, self._render(session, turn, inbound), now)
+            self._maybe_nudge_later(session, turn, now)
+        outbounds = self._log_replies(session, turn, rendered, now)
         log.info(
             "inbound handled",
             extra={
@@ -252,6 +290,7 @@ class Engine:
             answers=answers,
             retries=conversation.retries,
             queue=list(conversation.queue or []),
+            context=dict(conversation.context or {}),
         )
 
     def _respond(self, session: Session, turn: _Turn, inbound: Inbound, away: bool) -> None:
@@ -315,6 +354,10 @@ class Engine:
         elif keyword == "language":
             self._detour(state, "language")
             turn.replies = [Ask("language")]
+        elif keyword == "booking":
+            completed = turn.conversation is not None and turn.conversation.completed_at is not None
+            replies = self.desk.manage(session, contact, state, completed, self.clock())
+            turn.replies = replies if replies is not None else [Say(NONE_YET), Ask(current)]
         elif keyword == "erase":
             self._detour(state, "erase_confirm")
             turn.replies = [Ask("erase_confirm")]
@@ -324,6 +367,10 @@ class Engine:
             if contact.opted_out_at is None:
                 turn.replies.append(Ask(current))
         else:
+            step = self.flow.step(current)
+            dynamic = None
+            if step.source is not None:
+                dynamic = self.desk.options(session, contact, step, state, self.clock(), False)
             result = advance(
                 self.flow,
                 state,
@@ -331,8 +378,8 @@ class Engine:
                 lang=contact.language or "fr",
                 has_media=bool(inbound.media),
                 max_retries=self.settings.max_retries,
+                dynamic=dynamic,
             )
-            step = self.flow.step(current)
             rejected = any(e.name == "input_rejected" for e in result.events)
             if rejected and mentions_danger(inbound.text or ""):
                 # "je suis en danger" is no menu answer, but it must never go unheard.
@@ -399,8 +446,15 @@ class Engine:
             replies.insert(0, Say(URGENT, alone=True))
         elif event.name == "orientation_completed" and turn.conversation is not None:
             turn.conversation.completed_at = now
+            scheduling.cancel_nudge(session, contact.id, now)
+            assert turn.state is not None
+            proposals = self.desk.propose(session, contact, turn.state, now)
+            replies[:] = [Say(THANKS), *proposals] if turn.state.step == "offers" else proposals
             if turn.identity.channel == "telegram" and not self._has_phone(session, contact):
                 replies.append(Say(SHARE_PHONE_OFFER, alone=True, ask_phone=True))
+        elif event.name in BOOKING_EVENTS:
+            assert turn.state is not None
+            replies[:] = self.desk.apply(session, contact, turn.state, event, replies, now)
         elif event.name == "erase_confirmed":
             self._erase(session, turn)
             turn.replies = [Say(ERASED)]
@@ -500,8 +554,13 @@ class Engine:
         self._erase(session, turn)
 
     def _erase(self, session: Session, turn: _Turn) -> None:
-        """Remove the person: contact, identities, answers, state, flags, messages."""
+        """Remove the person: contact, identities, answers, state, flags, messages,
+        bookings (their places freed, their partners told)."""
         contact_id = turn.contact.id
+        now = self.clock()
+        for booking in bk.bookings_to_cancel(session, contact_id, now):
+            bk.cancel_booking(session, booking, now)
+            bk.notify_partner(session, booking, "cancelled", self.settings, now)
         session.execute(
             update(InboundMessage)
             .where(InboundMessage.contact_id == contact_id)
@@ -531,6 +590,7 @@ class Engine:
         conversation.step = state.step
         conversation.retries = state.retries
         conversation.queue = list(state.queue)
+        conversation.context = dict(state.context)
         conversation.updated_at = now
 
     def _log_replies(
@@ -559,6 +619,101 @@ class Engine:
             )
         return keyed
 
+    def _attribute(
+        self, session: Session, contact: Contact, channel: str, text: str, now: datetime
+    ) -> None:
+        """A first message carrying a partner's referral code (Telegram deep link,
+        WhatsApp click-to-chat text, a code typed in an SMS): the person came through
+        that partner."""
+        words = {w.upper() for w in _CODE_WORDS.findall(text[:200])}
+        if not words:
+            return
+        partner = session.scalars(
+            select(Partner).where(Partner.code.in_(sorted(words)[:20]), Partner.active.is_(True))
+        ).first()
+        if partner is None:
+            return
+        contact.referred_by_partner_id = partner.id
+        session.add(ReferralArrival(partner_id=partner.id, channel=channel, arrived_at=now))
+        log.info("arrival through a referral code", extra={"partner": partner.code})
+
+    def _maybe_nudge_later(self, session: Session, turn: _Turn, now: datetime) -> None:
+        """Someone in the middle of their orientation gets one gentle nudge if they stop."""
+        state, conversation = turn.state, turn.conversation
+        if state is None or state.step is None or conversation is None:
+            return
+        if (
+            turn.contact.consent == "given"
+            and turn.contact.opted_out_at is None
+            and conversation.completed_at is None
+            and self.flow.step(state.step).kind != "end"
+        ):
+            scheduling.schedule_nudge(session, turn.contact.id, self.settings, now)
+        else:
+            scheduling.cancel_nudge(session, turn.contact.id, now)
+
+    # -- messages Orienta starts (scheduled jobs) ----------------------------------------
+
+    def push(
+        self,
+        session: Session,
+        contact: Contact,
+        replies: list[Say | Ask],
+        key: str,
+        now: datetime,
+        state: FlowState | None = None,
+        important: bool = False,
+    ) -> int:
+        """Queue `replies` to `contact` on the channel they last wrote from (reachable),
+        as outbox rows keyed `{key}:{n}`; the conversation moves to `state` if given.
+        The number of rows queued (0: no way to reach them)."""
+        identity = session.scalars(
+            select(ChannelIdentity)
+            .where(
+                ChannelIdentity.contact_id == contact.id,
+                ChannelIdentity.unreachable_at.is_(None),
+            )
+            .order_by(ChannelIdentity.last_inbound_at.desc().nulls_last(), ChannelIdentity.id)
+        ).first()
+        if identity is None or contact.opted_out_at is not None:
+            return 0
+        if state is not None:
+            conversation = session.scalars(
+                select(Conversation).where(Conversation.contact_id == contact.id)
+            ).one()
+            conversation.step = state.step
+            conversation.retries = state.retries
+            conversation.queue = list(state.queue)
+            conversation.context = dict(state.context)
+            conversation.updated_at = now
+        channel: Channel = identity.channel  # type: ignore[assignment]
+        outbounds = self._render(session, contact, state, replies, channel, identity.address)
+        for index, outbound in enumerate(outbounds):
+            outbound = replace(outbound, key=f"{key}:{index}", important=important)
+            session.add(
+                OutboxMessage(
+                    idempotency_key=outbound.key,
+                    contact_id=contact.id,
+                    identity_id=identity.id,
+                    channel=identity.channel,
+                    payload=outbound.payload(),
+                    status="queued",
+                    due_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        return len(outbounds)
+
+    def state_of(self, session: Session, contact: Contact) -> FlowState | None:
+        conversation = session.scalars(
+            select(Conversation).where(Conversation.contact_id == contact.id)
+        ).one_or_none()
+        if conversation is None:
+            return None
+        turn = _Turn(contact, None, None, conversation)  # type: ignore[arg-type]
+        return self._load_state(session, turn)
+
     # -- rendering -----------------------------------------------------------------------
 
     def _hotlines(self, lang: str) -> str:
@@ -567,9 +722,18 @@ class Engine:
         numbers = " ; ".join(f"{h.label} {h.number}" for h in self.settings.hotlines)
         return translate(HOTLINES, lang, numbers=numbers)
 
-    def _render(self, session: Session, turn: _Turn, inbound: Inbound) -> list[Outbound]:
-        lang = turn.contact.language or "fr"  # still known in memory after an erasure
-        answers = turn.state.answers if turn.state else {}
+    def _render(
+        self,
+        session: Session,
+        contact: Contact,
+        state: FlowState | None,
+        replies: list[Say | Ask],
+        channel: Channel,
+        address: str,
+        erased: bool = False,
+    ) -> list[Outbound]:
+        lang = contact.language or "fr"  # still known in memory after an erasure
+        answers = state.answers if state else {}
         common = {"hotlines": self._hotlines(lang)}
         outbounds: list[Outbound] = []
         texts: list[str] = []
@@ -582,8 +746,8 @@ class Engine:
             if texts:
                 outbounds.append(
                     Outbound(
-                        channel=inbound.channel,
-                        address=inbound.address,
+                        channel=channel,
+                        address=address,
                         text="\n\n".join(texts),
                         choices=choices,
                         multi=multi,
@@ -595,7 +759,7 @@ class Engine:
             texts.clear()
             ids.clear()
 
-        for reply in turn.replies:
+        for reply in replies:
             if isinstance(reply, Say):
                 if reply.alone:
                     flush()
@@ -613,20 +777,23 @@ class Engine:
                 texts.append(translate(step.hint, lang))
                 ids.append(step.hint.id)
                 french[step.hint.id] = step.hint.text
-            options = options_for(self.flow, step, answers, lang)
+            dynamic = None
+            if step.source is not None and state is not None and not erased:
+                dynamic = self.desk.options(session, contact, step, state, self.clock(), True)
+            options = options_for(self.flow, step, answers, lang, dynamic)
             choices = tuple(
                 Choice(n, o.key, label_text(o, lang)) for n, o in enumerate(options, start=1)
             )
             flush(choices, multi=step.kind == "multi")
         flush()
-        if inbound.channel in VOICE_CHANNELS and not turn.erased and self._wants_voice(turn):
+        if channel in VOICE_CHANNELS and not erased and self._wants_voice(contact):
             return self._with_voice(session, outbounds, lang, french)
         return outbounds
 
-    def _wants_voice(self, turn: _Turn) -> bool:
-        if turn.contact.voice is not None:
-            return turn.contact.voice
-        return (turn.contact.language or "fr") in self.settings.oral_first_languages
+    def _wants_voice(self, contact: Contact) -> bool:
+        if contact.voice is not None:
+            return contact.voice
+        return (contact.language or "fr") in self.settings.oral_first_languages
 
     def _with_voice(
         self, session: Session, outbounds: list[Outbound], lang: str, french: dict[str, str]

@@ -19,7 +19,9 @@ __all__ = ["Keyword", "match_keyword", "mentions_danger"]
 # Polite words around a keyword: "stop svp", "aide moi merci".
 _POLITE = re.compile(r"(?:^| )(?:svp|stp|merci|please|s il vous plait|s il te plait)(?= |$)")
 
-Keyword = Literal["stop", "start", "help", "menu", "language", "erase", "urgent", "listen", "text"]
+Keyword = Literal[
+    "stop", "start", "help", "menu", "language", "erase", "urgent", "listen", "text", "booking"
+]
 
 KEYWORD_WORDS: dict[Keyword, Msg] = {
     "stop": M(
@@ -36,6 +38,10 @@ KEYWORD_WORDS: dict[Keyword, Msg] = {
     # Recorded prompts on WhatsApp and Telegram: on, off.
     "listen": M("keyword.listen", "ÉCOUTER, ECOUTER, AUDIO, VOCAL, VOIX, LISTEN"),
     "text": M("keyword.text", "TEXTE, ÉCRIT, ECRIT, TEXT"),
+    # See, change or cancel one's booking (or see the offers again).
+    "booking": M(
+        "keyword.booking", "RDV, RENDEZ-VOUS, RENDEZ VOUS, RESERVATION, RÉSERVATION, BOOKING"
+    ),
 }
 
 

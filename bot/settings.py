@@ -12,6 +12,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,6 +54,26 @@ class Settings:
     max_retries: int = 3
     oral_first_languages: frozenset[str] = frozenset()
     """Languages whose speakers get recorded prompts unless they write TEXTE."""
+    telegram_bot_username: str = ""
+    """For referral deep links (https://t.me/<username>?start=<code>)."""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_starttls: bool = True
+    reminder_hours: tuple[float, ...] = (24.0, 2.0)
+    """Reminders this many hours before a booked slot."""
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(7, 0)
+    """No message Orienta starts (reminder, follow-up, nudge) between these local times."""
+    job_grace_hours: float = 12.0
+    """A scheduled message missed by more than this (the worker was down) is dropped."""
+    followup_hour: int = 10
+    """Local hour of the "did you go?" message, the day after the appointment."""
+    nudge_after_hours: float = 48.0
+    daily_list_hour: int = 18
+    """Local hour at which partners get the list of the next day's bookings."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -181,7 +202,67 @@ def load_settings(
         resume_after_hours=_number(env, "ORIENTA_RESUME_AFTER_HOURS", 6.0, minimum=0),
         max_retries=int(max_retries),
         oral_first_languages=_languages(env, "ORIENTA_ORAL_FIRST_LANGUAGES"),
+        telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@"),
+        smtp_host=env.get("SMTP_HOST", "").strip(),
+        smtp_port=int(_number(env, "SMTP_PORT", 587.0, minimum=1)),
+        smtp_user=env.get("SMTP_USER", "").strip(),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_from=env.get("SMTP_FROM", "").strip(),
+        smtp_starttls=_flag(env, "SMTP_STARTTLS", True),
+        reminder_hours=_hours_list(env, "ORIENTA_REMINDER_HOURS", (24.0, 2.0)),
+        quiet_start=_clock_time(env, "ORIENTA_QUIET_START", time(21, 0)),
+        quiet_end=_clock_time(env, "ORIENTA_QUIET_END", time(7, 0)),
+        job_grace_hours=_number(env, "ORIENTA_JOB_GRACE_HOURS", 12.0, minimum=0),
+        followup_hour=_hour(env, "ORIENTA_FOLLOWUP_HOUR", 10),
+        nudge_after_hours=_number(env, "ORIENTA_NUDGE_AFTER_HOURS", 48.0, minimum=1),
+        daily_list_hour=_hour(env, "ORIENTA_DAILY_LIST_HOUR", 18),
     )
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"Config '{name}' must be true or false, not {raw!r}.")
+
+
+def _hours_list(env: Mapping[str, str], name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    values = []
+    for item in raw.split(","):
+        try:
+            value = float(item)
+        except ValueError:
+            raise ConfigError(
+                f"Config '{name}' must list hours separated by commas (e.g. 24,2), not {raw!r}."
+            ) from None
+        if not math.isfinite(value) or value <= 0:
+            raise ConfigError(f"Config '{name}' must list positive hours, not {raw!r}.")
+        values.append(value)
+    return tuple(sorted(set(values), reverse=True))
+
+
+def _clock_time(env: Mapping[str, str], name: str, default: time) -> time:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return time.fromisoformat(raw if len(raw) > 2 else f"{int(raw):02d}:00")
+    except ValueError:
+        raise ConfigError(f"Config '{name}' must be a time such as 21:00, not {raw!r}.") from None
+
+
+def _hour(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _number(env, name, float(default), minimum=0)
+    if not value.is_integer() or value > 23:
+        raise ConfigError(f"Config '{name}' must be an hour from 0 to 23, not {value:g}.")
+    return int(value)
 
 
 def _languages(env: Mapping[str, str], name: str) -> frozenset[str]:

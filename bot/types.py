@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
-Channel = Literal["sms", "whatsapp", "telegram", "console"]
+Channel = Literal["sms", "whatsapp", "telegram", "console", "email"]
 CHANNELS: tuple[Channel, ...] = ("sms", "whatsapp", "telegram", "console")
 
 LanguageCode = str

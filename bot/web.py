@@ -29,7 +29,7 @@ from bot.channels.twilio import TwilioWebhook, channel_of, parse_inbound, render
 from bot.dispatcher import Dispatcher, fall_back_to_sms
 from bot.storage.models import ChannelIdentity, Contact, OutboxMessage
 from bot.voice import VoiceFile, load_voice_file, voice_loader
-from bot.worker import build_dispatcher, build_senders
+from bot.worker import build_dispatcher, build_senders, start_scheduler
 
 __all__ = ["app", "create_app", "enabled_channels"]
 
@@ -280,6 +280,7 @@ def create_app(
             )
             worker = build_dispatcher(app.state.orienta, senders)
             task = asyncio.create_task(worker.run(stop, app.state.wake_dispatcher))
+            scheduler = start_scheduler(app.state.orienta)
         poller = asyncio.create_task(poll_telegram(app, stop)) if polling else None
         try:
             yield
@@ -290,6 +291,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await poller
             if task is not None:
+                scheduler.shutdown(wait=False)
                 await task
                 for sender in senders.values():
                     await sender.aclose()

@@ -1,7 +1,8 @@
-"""Background work: the outbox dispatcher (the scheduler joins it with later issues).
+"""Background work: the outbox dispatcher and the scheduler (APScheduler 3, `bot.jobs`).
 
-`orienta worker` runs this alone (any number of them on PostgreSQL); `orienta serve`
-runs it inside the web process, the embedded default on SQLite.
+`orienta worker` runs both (any number of workers on PostgreSQL: the scheduler's rows
+are claimed with SKIP LOCKED and keyed, so two schedulers never send twice); `orienta
+serve` runs them inside the web process, the embedded default on SQLite.
 """
 
 from __future__ import annotations
@@ -11,17 +12,20 @@ import logging
 import signal
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from bot.app import Orienta
 from bot.channels.base import Sender
+from bot.channels.email import EmailSender
 from bot.channels.telegram import TelegramSender
 from bot.channels.twilio import TwilioSender
 from bot.dispatcher import Dispatcher
+from bot.jobs import Jobs, build_scheduler
 from bot.settings import Settings
 from bot.types import Channel
 from bot.voice import VoiceFile, voice_loader
 
-__all__ = ["build_dispatcher", "build_senders", "run_worker"]
+__all__ = ["build_dispatcher", "build_senders", "run_worker", "start_scheduler"]
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +56,25 @@ def build_senders(
         senders["telegram"] = TelegramSender(
             s.telegram_bot_token, s.telegram_api_base_url, voice_files=voice_files
         )
+    if s.smtp_host:
+        senders["email"] = EmailSender(
+            host=s.smtp_host,
+            port=s.smtp_port,
+            user=s.smtp_user,
+            password=s.smtp_password,
+            sender=s.smtp_from or s.smtp_user,
+            starttls=s.smtp_starttls,
+        )
     return senders
+
+
+def start_scheduler(orienta: Orienta) -> Any:
+    """APScheduler running Orienta's periodic jobs on this event loop (stop it with
+    `.shutdown(wait=False)`)."""
+    jobs = Jobs(orienta.sessions, orienta.engine, orienta.settings, orienta.engine.clock)
+    scheduler = build_scheduler(jobs, asyncio.to_thread)
+    scheduler.start()
+    return scheduler
 
 
 def build_dispatcher(orienta: Orienta, senders: dict[str, Sender]) -> Dispatcher:
@@ -80,8 +102,10 @@ async def run_worker(orienta: Orienta, stop: asyncio.Event | None = None) -> Non
     senders = build_senders(orienta.settings, voice_loader(orienta.sessions))
     log.warning("worker started; sending on: %s", ", ".join(sorted(senders)) or "nothing")
     dispatcher = build_dispatcher(orienta, senders)
+    scheduler = start_scheduler(orienta)
     try:
         await dispatcher.run(stop)
     finally:
+        scheduler.shutdown(wait=False)
         for sender in senders.values():
             await sender.aclose()

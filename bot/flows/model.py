@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from bot.errors import FlowDefinitionError
 from bot.i18n import Msg
@@ -38,6 +38,14 @@ EventName = Literal[
     "erase_confirmed",
     "erase_cancelled",
     "input_rejected",
+    "service_chosen",
+    "slot_chosen",
+    "referral_requested",
+    "booking_kept",
+    "booking_change",
+    "booking_cancel",
+    "booking_attended",
+    "booking_missed",
 ]
 
 
@@ -79,6 +87,9 @@ class Step:
     read_number: Callable[[int], str | None] | None = None
     """For a number that is not a menu number, the option key it means (an age typed in
     years for an age band), or None."""
+    source: str | None = None
+    """Options that come from the database (services, slots): the engine provides them,
+    by this name, instead of `options`."""
 
     def options_for(self, answers: Answers) -> tuple[Option, ...]:
         return self.options(answers) if callable(self.options) else self.options
@@ -128,6 +139,8 @@ class FlowState:
     retries: int = 0
     queue: list[str] = field(default_factory=list)
     """Steps to visit next before resuming the linear order (corrections, language change)."""
+    context: dict[str, Any] = field(default_factory=dict)
+    """Ids the booking steps are about (services proposed, slots shown, the booking)."""
 
 
 @dataclass(frozen=True)

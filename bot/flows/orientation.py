@@ -7,6 +7,7 @@ person's own words, and urgent help raises an event instead of being stored as a
 
 from __future__ import annotations
 
+from bot.flows.booking import BOOKING_STEPS
 from bot.flows.geo import REGIONS, prefecture_options
 from bot.flows.model import Flow, Option, Step
 from bot.i18n import LANGUAGES, M
@@ -372,5 +373,6 @@ ORIENTATION = Flow(
                 ),
             ),
         ),
+        *BOOKING_STEPS,
     ),
 )

@@ -44,8 +44,8 @@ OFFER_HELP = M(
 )
 ALREADY_DONE = M(
     "done.again",
-    "Votre orientation est déjà terminée, merci. Écrivez MENU pour la refaire, "
-    "AIDE pour de l'aide, ou EFFACER pour supprimer vos réponses.",
+    "Votre orientation est terminée, merci. Écrivez RDV pour vos rendez-vous, MENU pour "
+    "la refaire, AIDE pour de l'aide, EFFACER pour supprimer vos réponses.",
 )
 
 
@@ -80,8 +80,17 @@ def summary_lines(flow: Flow, answers: Answers, lang: str) -> list[tuple[Step, s
     return lines
 
 
-def options_for(flow: Flow, step: Step, answers: Answers, lang: str) -> tuple[Option, ...]:
-    """The options shown for `step`, in menu order (numbered from 1)."""
+def options_for(
+    flow: Flow,
+    step: Step,
+    answers: Answers,
+    lang: str,
+    dynamic: tuple[Option, ...] | None = None,
+) -> tuple[Option, ...]:
+    """The options shown for `step`, in menu order (numbered from 1); `dynamic`: those
+    the engine found for a step with a `source`."""
+    if dynamic is not None:
+        return dynamic
     if step.kind != "summary":
         return step.options_for(answers)
     confirm = Option(
@@ -181,14 +190,16 @@ def advance(
     lang: str,
     has_media: bool = False,
     max_retries: int = 3,
+    dynamic: tuple[Option, ...] | None = None,
 ) -> Turn:
-    """Apply one message from the person to the step they are at."""
+    """Apply one message from the person to the step they are at (`dynamic`: the options
+    of a step with a `source`, as the person was shown them)."""
     assert state.step is not None, "advance() needs a started flow"
     step = flow.step(state.step)
     if step.kind == "end":
         return _at_end(flow, step, state)
 
-    options = options_for(flow, step, state.answers, lang)
+    options = options_for(flow, step, state.answers, lang, dynamic)
     if has_media and not text.strip():
         return _reject(step, state, "media", len(options), max_retries)
     if not has_letters_or_digits(text):

@@ -1,0 +1,257 @@
+"""The worker's scheduled work: due rows of `scheduled_jobs` become outbox rows, and
+partners get the list of the next day's bookings.
+
+`orienta worker` (and `orienta serve`) run these from APScheduler 3 (`build_scheduler`):
+a scan every 30 seconds. APScheduler only keeps time: what is due lives
+in the database, so a restart loses nothing, and a job another process wrote is seen
+at the next scan. Each row is handled once: it is claimed (FOR UPDATE SKIP LOCKED on
+PostgreSQL), marked done and its outbox rows written in one transaction, under unique
+idempotency keys. A row missed by more than ORIENTA_JOB_GRACE_HOURS (the worker was
+down) is marked expired, never sent late; a reminder is never sent once its appointment
+has begun. Nothing is sent during quiet hours: due rows wait for the morning.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import booking as bk
+from bot.desk import BookingDesk
+from bot.engine import Engine
+from bot.flows.model import Ask, Say
+from bot.i18n import M, translate
+from bot.scheduling import is_quiet
+from bot.settings import Settings
+from bot.storage.models import (
+    Booking,
+    Contact,
+    Conversation,
+    OutboxMessage,
+    Partner,
+    ScheduledJob,
+    Service,
+    Slot,
+)
+from bot.types import Clock
+
+__all__ = ["Jobs", "build_scheduler"]
+
+log = logging.getLogger(__name__)
+
+REMINDER = M(
+    "reminder.message",
+    "Rappel : {service}, {when}, {place}. Votre code : {code}. Écrivez RDV pour changer "
+    "ou annuler.",
+)
+NUDGE = M(
+    "nudge.message",
+    "Bonjour ! Votre orientation n'est pas finie. Répondez quand vous voulez : nous "
+    "reprenons où vous en étiez. STOP pour ne plus recevoir de messages.",
+)
+DAILY_LIST = M("partner.daily", "Orienta — vos rendez-vous du {day} :\n{lines}")
+DAILY_LINE = M("partner.daily_line", "{time} {code} {service}")
+
+SCAN_SECONDS = 30
+BATCH = 100
+
+
+class Jobs:
+    def __init__(
+        self, sessions: sessionmaker[Session], engine: Engine, settings: Settings, clock: Clock
+    ) -> None:
+        self.sessions = sessions
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+        self.desk: BookingDesk = engine.desk
+
+    # -- scheduled rows --------------------------------------------------------------
+
+    def run_due(self) -> int:
+        """Handle every row due now (none during quiet hours); how many were handled."""
+        now = self.clock()
+        if is_quiet(now, self.settings):
+            return 0
+        handled = 0
+        while True:
+            with self.sessions.begin() as session:
+                query = (
+                    select(ScheduledJob)
+                    .where(ScheduledJob.status == "pending", ScheduledJob.due_at <= now)
+                    .order_by(ScheduledJob.due_at, ScheduledJob.id)
+                    .limit(BATCH)
+                )
+                if session.bind is not None and session.bind.dialect.name == "postgresql":
+                    query = query.with_for_update(skip_locked=True)
+                rows = session.scalars(query).all()
+                for row in rows:
+                    row.status = self._handle(session, row, now)
+                    row.done_at = now
+                handled += len(rows)
+            if len(rows) < BATCH:
+                return handled
+
+    def _handle(self, session: Session, row: ScheduledJob, now: datetime) -> str:
+        if now - row.due_at > timedelta(hours=self.settings.job_grace_hours):
+            log.warning("scheduled %s expired (due %s)", row.kind, row.due_at.isoformat())
+            return "expired"
+        contact = session.get(Contact, row.contact_id) if row.contact_id else None
+        if contact is None:
+            return "cancelled"
+        key = f"job:{row.key}"
+        if row.kind == "reminder":
+            return self._remind(session, contact, row, key, now)
+        if row.kind == "followup":
+            return self._follow_up(session, contact, row, key, now)
+        if row.kind == "nudge":
+            return self._nudge(session, contact, key, now)
+        log.error("unknown scheduled job kind %r", row.kind)
+        return "cancelled"
+
+    def _booking(self, session: Session, row: ScheduledJob) -> tuple[Booking, Slot] | None:
+        booking = session.get(Booking, row.booking_id) if row.booking_id else None
+        if booking is None or booking.status != "booked" or booking.slot_id is None:
+            return None
+        slot = session.get(Slot, booking.slot_id)
+        return (booking, slot) if slot is not None else None
+
+    def _remind(
+        self, session: Session, contact: Contact, row: ScheduledJob, key: str, now: datetime
+    ) -> str:
+        found = self._booking(session, row)
+        if found is None or found[1].starts_at <= now:
+            return "cancelled"
+        booking, _slot = found
+        lang = contact.language or "fr"
+        info = bk.taken(session, booking, lang, self.settings)
+        params = (
+            ("service", info.service),
+            ("when", info.when),
+            ("place", info.place),
+            ("code", info.code),
+        )
+        sent = self.engine.push(session, contact, [Say(REMINDER, params)], key, now, important=True)
+        return "done" if sent else "cancelled"
+
+    def _follow_up(
+        self, session: Session, contact: Contact, row: ScheduledJob, key: str, now: datetime
+    ) -> str:
+        found = self._booking(session, row)
+        if found is None:
+            return "cancelled"
+        state = self.engine.state_of(session, contact)
+        if state is None:
+            return "cancelled"
+        replies = self.desk.followup(session, found[0], state, contact.language or "fr")
+        sent = self.engine.push(session, contact, replies, key, now, state=state, important=True)
+        return "done" if sent else "cancelled"
+
+    def _nudge(self, session: Session, contact: Contact, key: str, now: datetime) -> str:
+        conversation = session.scalars(
+            select(Conversation).where(Conversation.contact_id == contact.id)
+        ).one_or_none()
+        if (
+            conversation is None
+            or conversation.completed_at is not None
+            or conversation.step is None
+            or contact.consent != "given"
+            or contact.opted_out_at is not None
+        ):
+            return "cancelled"
+        replies: list[Say | Ask] = [Say(NUDGE), Ask(conversation.step)]
+        state = self.engine.state_of(session, contact)
+        sent = self.engine.push(session, contact, replies, key, now, state=state)
+        return "done" if sent else "cancelled"
+
+    # -- partners' daily list ----------------------------------------------------------
+
+    def send_daily_lists(self) -> int:
+        """Each partner's list of the next day's bookings, once per day: from
+        ORIENTA_DAILY_LIST_HOUR the evening before (a list missed then, the worker being
+        down, goes the next morning, before noon). Returns how many lists were queued."""
+        now = self.clock()
+        if is_quiet(now, self.settings):
+            return 0
+        local = now.astimezone(self.settings.tz)
+        if local.hour >= self.settings.daily_list_hour:
+            day = local.date() + timedelta(days=1)
+        elif local.hour < 12:
+            day = local.date()
+        else:
+            return 0
+        with self.sessions.begin() as session:
+            return self._daily_lists(session, day, now)
+
+    def _daily_lists(self, session: Session, day: date, now: datetime) -> int:
+        tz = self.settings.tz
+        start = datetime.combine(day, datetime.min.time(), tz)
+        end = start + timedelta(days=1)
+        rows = session.execute(
+            select(Booking, Slot, Service)
+            .join(Slot, Booking.slot_id == Slot.id)
+            .join(Service, Booking.service_id == Service.id)
+            .where(Booking.status == "booked", Slot.starts_at >= start, Slot.starts_at < end)
+            .order_by(Service.partner_id, Slot.starts_at, Booking.code)
+        ).all()
+        by_partner: dict[int, list[str]] = {}
+        for booking, slot, service in rows:
+            line = translate(
+                DAILY_LINE,
+                "fr",
+                time=slot.starts_at.astimezone(tz).strftime("%H:%M"),
+                code=booking.code,
+                service=bk.service_title(service, "fr"),
+            )
+            by_partner.setdefault(service.partner_id, []).append(line)
+        queued = 0
+        for partner_id, lines in by_partner.items():
+            partner = session.get(Partner, partner_id)
+            if partner is None or partner.focal_channel not in ("sms", "email"):
+                continue
+            if not partner.focal_address or not partner.active:
+                continue
+            if partner.focal_channel == "email" and not self.settings.smtp_host:
+                continue
+            key = f"daily:{partner_id}:{day.isoformat()}"
+            exists = select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+            if session.scalars(exists).first() is not None:
+                continue
+            text = translate(DAILY_LIST, "fr", day=day.strftime("%d/%m"), lines="\n".join(lines))
+            bk.enqueue_to_partner(session, partner, key, text, now)
+            queued += 1
+        return queued
+
+
+def build_scheduler(jobs: Jobs, run: Callable[..., Awaitable[Any]]) -> Any:
+    """APScheduler 3 with Orienta's two periodic jobs; `run(fn)` runs a blocking `fn` off
+    the event loop. Not started."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    scheduler = AsyncIOScheduler(timezone=jobs.settings.tz)
+
+    async def scan() -> None:
+        await run(jobs.run_due)
+        # Idempotent (one list per partner and day): checked at every scan, so a list
+        # due while the worker was down goes as soon as it is back.
+        await run(jobs.send_daily_lists)
+
+    # misfire_grace_time on purpose: APScheduler's default (1 s) silently drops a run
+    # that could not start on time (a busy loop, a slow database). A late scan still
+    # runs, once (coalesce); due rows wait in the database meanwhile, so nothing is lost.
+    scheduler.add_job(
+        scan,
+        IntervalTrigger(seconds=SCAN_SECONDS),
+        id="scheduled-rows",
+        misfire_grace_time=SCAN_SECONDS * 10,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(jobs.settings.tz),  # at start: catch up at once
+    )
+    return scheduler

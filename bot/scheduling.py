@@ -1,0 +1,133 @@
+"""What must happen later is a row with a due time (`scheduled_jobs`), written by
+whichever process decides it, in its own transaction: reminders before a booked slot,
+the follow-up the day after, one nudge after an abandoned orientation.
+
+The worker's scheduler (`bot.jobs`) turns due rows into outbox rows. Due times avoid
+quiet hours (21:00–07:00 Conakry time by default): a time inside them moves to the
+next allowed time, or, for a reminder that would then come after the appointment, to
+the last allowed time before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.settings import Settings
+from bot.storage.models import Booking, ScheduledJob, Slot
+
+__all__ = [
+    "cancel_jobs",
+    "cancel_nudge",
+    "is_quiet",
+    "next_allowed",
+    "schedule_booking",
+    "schedule_nudge",
+]
+
+REMINDER_MARGIN = timedelta(minutes=30)
+"""A reminder comes at least this long before the appointment."""
+
+
+def is_quiet(moment: datetime, settings: Settings) -> bool:
+    local = moment.astimezone(settings.tz).time()
+    start, end = settings.quiet_start, settings.quiet_end
+    if start == end:
+        return False
+    if start > end:  # over midnight: 21:00–07:00
+        return local >= start or local < end
+    return start <= local < end
+
+
+def next_allowed(moment: datetime, settings: Settings) -> datetime:
+    """`moment`, or the end of the quiet hours it falls in."""
+    if not is_quiet(moment, settings):
+        return moment
+    local = moment.astimezone(settings.tz)
+    end = local.replace(
+        hour=settings.quiet_end.hour, minute=settings.quiet_end.minute, second=0, microsecond=0
+    )
+    if end <= local:
+        end += timedelta(days=1)
+    return end.astimezone(moment.tzinfo)
+
+
+def last_allowed_before(moment: datetime, settings: Settings) -> datetime:
+    """`moment`, or just before the start of the quiet hours it falls in."""
+    if not is_quiet(moment, settings):
+        return moment
+    local = moment.astimezone(settings.tz)
+    start = local.replace(
+        hour=settings.quiet_start.hour,
+        minute=settings.quiet_start.minute,
+        second=0,
+        microsecond=0,
+    )
+    if start > local:
+        start -= timedelta(days=1)
+    return (start - REMINDER_MARGIN).astimezone(moment.tzinfo)
+
+
+def _add(session: Session, key: str, kind: str, due: datetime, now: datetime, **ids: int) -> None:
+    exists = session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).first()
+    if exists is not None:
+        if exists.status == "cancelled":
+            exists.status, exists.due_at, exists.done_at = "pending", due, None
+        return
+    session.add(ScheduledJob(key=key, kind=kind, due_at=due, created_at=now, **ids))
+
+
+def schedule_booking(session: Session, booking: Booking, settings: Settings, now: datetime) -> None:
+    """Reminders before the booked slot and the follow-up the day after."""
+    slot = session.get(Slot, booking.slot_id) if booking.slot_id else None
+    if slot is None:
+        return
+    ids = {"contact_id": booking.contact_id, "booking_id": booking.id}
+    for hours in settings.reminder_hours:
+        due = slot.starts_at - timedelta(hours=hours)
+        shifted = next_allowed(due, settings)
+        if shifted > slot.starts_at - REMINDER_MARGIN:
+            shifted = last_allowed_before(due, settings)
+        if shifted <= now:
+            continue  # booked too late for this reminder
+        _add(
+            session, f"reminder:{booking.id}:{slot.id}:{hours:g}h", "reminder", shifted, now, **ids
+        )
+    local_end = slot.ends_at.astimezone(settings.tz)
+    day_after = (local_end + timedelta(days=1)).replace(
+        hour=settings.followup_hour, minute=0, second=0, microsecond=0
+    )
+    due = next_allowed(day_after.astimezone(slot.ends_at.tzinfo), settings)
+    _add(session, f"followup:{booking.id}:{slot.id}", "followup", due, now, **ids)
+
+
+def cancel_jobs(session: Session, booking_id: int, now: datetime) -> None:
+    session.execute(
+        update(ScheduledJob)
+        .where(ScheduledJob.booking_id == booking_id, ScheduledJob.status == "pending")
+        .values(status="cancelled", done_at=now)
+    )
+
+
+def schedule_nudge(session: Session, contact_id: int, settings: Settings, now: datetime) -> None:
+    """One gentle nudge if the person stops in the middle of their orientation: due
+    `nudge_after_hours` after their last message; each message pushes it back."""
+    due = next_allowed(now + timedelta(hours=settings.nudge_after_hours), settings)
+    key = f"nudge:{contact_id}"
+    row = session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).first()
+    if row is None:
+        session.add(
+            ScheduledJob(key=key, kind="nudge", contact_id=contact_id, due_at=due, created_at=now)
+        )
+    elif row.status in ("pending", "cancelled"):
+        row.status, row.due_at = "pending", due  # sent once at most: 'done' stays done
+
+
+def cancel_nudge(session: Session, contact_id: int, now: datetime) -> None:
+    session.execute(
+        update(ScheduledJob)
+        .where(ScheduledJob.key == f"nudge:{contact_id}", ScheduledJob.status == "pending")
+        .values(status="cancelled", done_at=now)
+    )
