@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import dataclass
 
 from sqlalchemy import Engine as Database
@@ -30,7 +31,11 @@ class Orienta:
 
 
 def open_orienta(
-    settings: Settings | None = None, *, clock: Clock = utcnow, run_migrations: bool = True
+    settings: Settings | None = None,
+    *,
+    clock: Clock = utcnow,
+    run_migrations: bool = True,
+    rng: random.Random | None = None,
 ) -> Orienta:
     """Orienta ready to handle messages; the database is migrated first unless told not to."""
     settings = settings or load_settings()
@@ -43,4 +48,4 @@ def open_orienta(
             "nearest Red Cross post or health centre. Set it before going live."
         )
     sessions = make_sessionmaker(database)
-    return Orienta(settings, database, sessions, Engine(sessions, settings, clock))
+    return Orienta(settings, database, sessions, Engine(sessions, settings, clock, rng=rng))

@@ -11,7 +11,7 @@ turns anyway.
 from __future__ import annotations
 
 import logging
-import secrets
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -186,10 +186,10 @@ def slot_text(slot: Slot, service: Service, lang: str, settings: Settings) -> st
     return f"{format_datetime(slot.starts_at, lang, settings.tz)}, {slot.place or service.place}"
 
 
-def new_code(session: Session) -> str:
+def new_code(session: Session, rng: random.Random) -> str:
     """A short booking code, easy to read out and to type on a keypad."""
     while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = "".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if session.scalars(select(Booking.id).where(Booking.code == code)).first() is None:
             return code
 
@@ -216,7 +216,9 @@ def _release_place(session: Session, slot_id: int) -> None:
     )
 
 
-def book_slot(session: Session, contact: Contact, slot_id: int, now: datetime) -> Booking | None:
+def book_slot(
+    session: Session, contact: Contact, slot_id: int, now: datetime, rng: random.Random
+) -> Booking | None:
     """A place in `slot_id` for `contact`, or None when it was just taken (or is gone)."""
     slot = session.get(Slot, slot_id)
     if slot is None or slot.starts_at < now + MIN_NOTICE:
@@ -224,7 +226,7 @@ def book_slot(session: Session, contact: Contact, slot_id: int, now: datetime) -
     if not _take_place(session, slot_id):
         return None
     booking = Booking(
-        code=new_code(session),
+        code=new_code(session, rng),
         contact_id=contact.id,
         service_id=slot.service_id,
         slot_id=slot_id,
@@ -237,9 +239,11 @@ def book_slot(session: Session, contact: Contact, slot_id: int, now: datetime) -
     return booking
 
 
-def request_service(session: Session, contact: Contact, service: Service, now: datetime) -> Booking:
+def request_service(
+    session: Session, contact: Contact, service: Service, now: datetime, rng: random.Random
+) -> Booking:
     booking = Booking(
-        code=new_code(session),
+        code=new_code(session, rng),
         contact_id=contact.id,
         service_id=service.id,
         slot_id=None,

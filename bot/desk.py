@@ -10,6 +10,7 @@ in the engine's transaction and returns the replies; it never talks to a channel
 from __future__ import annotations
 
 import logging
+import random
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -73,9 +74,11 @@ FOLLOWUP_INTRO = M("followup.intro", "Bonjour ! Vous aviez rendez-vous : {servic
 
 
 class BookingDesk:
-    def __init__(self, flow: Flow, settings: Settings) -> None:
+    def __init__(self, flow: Flow, settings: Settings, rng: random.Random) -> None:
         self.flow = flow
         self.settings = settings
+        self.rng = rng
+        """Draws booking codes (secrets.SystemRandom in production, seeded in tests)."""
 
     # -- proposals -----------------------------------------------------------------------
 
@@ -255,7 +258,7 @@ class BookingDesk:
         if service is None or not service.active:
             return [Say(GONE), *self.propose(session, contact, state, now)]
         if service.on_request:
-            booking = bk.request_service(session, contact, service, now)
+            booking = bk.request_service(session, contact, service, now, self.rng)
             bk.notify_partner(session, booking, "requested", self.settings, now)
             state.step, state.queue, state.context = "booking_end", [], {}
             info = bk.taken(session, booking, contact.language or "fr", self.settings)
@@ -285,7 +288,7 @@ class BookingDesk:
                 bk.notify_partner(session, changing, "changed", self.settings, now)
                 return self._done(session, changing, state, MOVED, lang)
         else:
-            booking = bk.book_slot(session, contact, slot_id, now)
+            booking = bk.book_slot(session, contact, slot_id, now, self.rng)
             if booking is not None:
                 scheduling.schedule_booking(session, booking, self.settings, now)
                 bk.notify_partner(session, booking, "booked", self.settings, now)

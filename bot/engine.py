@@ -8,7 +8,9 @@ the inbound log and the replies (outbox rows) together. The engine knows no prov
 from __future__ import annotations
 
 import logging
+import random
 import re
+import secrets
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -163,12 +165,13 @@ class Engine:
         settings: Settings,
         clock: Clock = utcnow,
         flow: Flow = ORIENTATION,
+        rng: random.Random | None = None,
     ) -> None:
         self.sessions = sessions
         self.settings = settings
         self.clock = clock
         self.flow = flow
-        self.desk = BookingDesk(flow, settings)
+        self.desk = BookingDesk(flow, settings, rng or secrets.SystemRandom())
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
         """The replies to `inbound`, once it and everything it changed are committed."""
@@ -226,7 +229,11 @@ class Engine:
         ).one_or_none()
         if conversation is None and contact.referred_by_partner_id is None:
             self._attribute(session, contact, inbound.channel, text, now)
-        away = contact.last_inbound_at is not None and now - contact.last_inbound_at > timedelta(
+        # Away: silent for hours, and not answering something Orienta sent meanwhile (a
+        # reminder, a follow-up question: those move the conversation on).
+        seen = [contact.last_inbound_at, conversation.updated_at if conversation else None]
+        last_seen = max((t for t in seen if t is not None), default=None)
+        away = last_seen is not None and now - last_seen > timedelta(
             hours=self.settings.resume_after_hours
         )
         contact.last_inbound_at = now

@@ -10,6 +10,7 @@ drops. PostgreSQL is reached through `ORIENTA_TEST_POSTGRES_URL` (an admin URL, 
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -120,6 +121,6 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def orienta(settings: Settings, clock: FakeClock) -> Iterator[Orienta]:
-    app = open_orienta(settings, clock=clock)
+    app = open_orienta(settings, clock=clock, rng=random.Random(2026))  # booking codes
     yield app
     app.close()

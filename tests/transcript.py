@@ -8,6 +8,9 @@
     <0                   there must be no reply at all
     = consent given      a stored fact (see `facts()` for the keys)
     @ +6h                the clock moves on (m, h or d)
+    ! seed-demo          the demo partners, services and slots are created (bot/demo.py)
+    ! jobs               the worker's scheduler runs once; what it queued for the person
+                         is checked like replies (`<`, `<!`, `<0`)
 
 Replies are rendered as the channel under test shows them, joined by blank lines.
 """
@@ -26,16 +29,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.channels.console import MEDIA_COMMANDS
+from bot.channels.render import render_plain
+from bot.demo import seed_demo
+from bot.jobs import Jobs
+from bot.messaging import Outbound
 from bot.settings import Settings
 from bot.sms import fold_to_gsm7
 from bot.storage.identities import find_identity
 from bot.storage.models import (
     Answer,
+    Booking,
     ConsentRefusal,
     Contact,
     Conversation,
     Flag,
     InboundMessage,
+    OutboxMessage,
+    ScheduledJob,
+    Slot,
 )
 
 if TYPE_CHECKING:
@@ -59,6 +70,8 @@ class Turn:
     silent: bool = False
     facts: list[tuple[str, str]] = field(default_factory=list)
     wait_before: timedelta = timedelta()
+    action: str | None = None
+    """seed-demo | jobs: not a message from the person."""
 
 
 def parse(path: Path) -> list[Turn]:
@@ -80,6 +93,10 @@ def parse(path: Path) -> list[Turn]:
                     wait_before=wait,
                 )
             )
+            wait = timedelta()
+            continue
+        if line in ("! seed-demo", "! jobs"):
+            turns.append(Turn(number, "", action=line[2:], wait_before=wait))
             wait = timedelta()
             continue
         if wait_match := _WAIT.match(line):
@@ -134,6 +151,23 @@ def facts(session: Session, settings: Settings, channel: str, address: str) -> d
         select(Flag.kind).where(Flag.contact_id == contact.id).order_by(Flag.id)
     ).all()
     result["flags"] = ",".join(flags) or "none"
+    bookings = session.scalars(
+        select(Booking).where(Booking.contact_id == contact.id).order_by(Booking.id)
+    ).all()
+    result["bookings"] = str(len(bookings))
+    result["booking"] = bookings[-1].status if bookings else "none"
+    if bookings and bookings[-1].slot_id is not None:
+        slot = session.get(Slot, bookings[-1].slot_id)
+        assert slot is not None
+        result["booking_slot"] = slot.starts_at.strftime("%Y-%m-%d %H:%M")
+        result["slot_places_taken"] = str(slot.booked)
+    pending = session.scalars(
+        select(ScheduledJob.kind)
+        .where(ScheduledJob.contact_id == contact.id, ScheduledJob.status == "pending")
+        .order_by(ScheduledJob.due_at, ScheduledJob.id)
+    ).all()
+    result["jobs"] = ",".join(pending) or "none"
+    result["referred_by"] = str(contact.referred_by_partner_id or "none")
     return result
 
 
@@ -150,13 +184,18 @@ def replay(
     conversation: list[str] = []
     for turn in parse(path):
         clock.advance(turn.wait_before)
-        replies = send(turn)
+        if turn.action == "seed-demo":
+            with orienta.sessions.begin() as session:
+                seed_demo(session, clock(), orienta.settings.tz)
+            continue
+        replies = run_jobs(orienta, channel, address) if turn.action else send(turn)
         shown = "\n\n".join(replies) if replies else "(no reply)"
-        conversation.append(f"> {turn.text or ' '.join(turn.media)}\n{shown}\n")
+        said = f"! {turn.action}" if turn.action else f"> {turn.text or ' '.join(turn.media)}"
+        conversation.append(f"{said}\n{shown}\n")
         where = f"{path.name}:{turn.line} ({channel}) after {turn.text!r}, the bot said:\n{shown}"
         if turn.silent:
             assert not replies, where
-        else:
+        elif not turn.action:
             assert replies, f"{where}\n(the bot must always answer)"
         # SMS is folded to GSM-7 where that keeps the meaning ("Vous êtes" → "Vous etes").
         fold = fold_to_gsm7 if channel == "sms" else str
@@ -175,3 +214,25 @@ def replay(
                     f"expected {value!r}; stored facts: {stored}"
                 )
     return "\n".join(conversation)
+
+
+def run_jobs(orienta: Orienta, channel: str, address: str) -> list[str]:
+    """Run the scheduler once; what it queued for the person at (channel, address), as
+    they would read it."""
+    jobs = Jobs(orienta.sessions, orienta.engine, orienta.settings, orienta.engine.clock)
+    with orienta.sessions() as session:
+        before = session.scalar(select(func.max(OutboxMessage.id))) or 0
+    jobs.run_due()
+    with orienta.sessions() as session:
+        identity = find_identity(session, orienta.settings.identity_key, channel, address)
+        if identity is None:
+            return []
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id > before, OutboxMessage.identity_id == identity.id)
+            .order_by(OutboxMessage.id)
+        ).all()
+        return [
+            render_plain(Outbound.from_payload(identity.channel, address, r.payload), channel)  # type: ignore[arg-type]
+            for r in rows
+        ]
