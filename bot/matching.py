@@ -6,7 +6,8 @@ the services that fit by:
 
 - what the person asked for: a trade they chose (3 points each) or a need (2 each);
 - where they live: their prefecture (3), their region (2); when their region has
-  nothing that fits, the nearest region that does (0, said so in the reason);
+  nothing for the trades they named (or nothing at all), the nearest region that has
+  is added (0, said so in the reason);
 - language: the partner speaks the person's language (+1; -1 when it does not);
 - audience: a women-only service is never proposed to someone who did not say they
   are a woman, a youth service (under 35) only to people under 35;
@@ -219,10 +220,15 @@ def match(
     found: list[Match] = []
     if profile.region is not None:
         found = _ranked(profile, offers, profile.region)
-        if not found:
+        if not any(m.trades for m in found):
+            # Nothing near them for the trades they named (or nothing at all): the
+            # nearest region that has it, ranked with what their region offers.
             for region in nearest_regions(profile.region):
-                found = _ranked(profile, offers, region)
-                if found:
+                nearby = _ranked(profile, offers, region)
+                if found:  # travel for a trade they named, not for what is local too
+                    nearby = [m for m in nearby if m.trades]
+                if nearby:
+                    found = sorted([*found, *nearby], key=lambda m: (-m.score, m.service_id))
                     break
     chosen = tuple(found[:limit])
     if not chosen:

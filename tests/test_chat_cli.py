@@ -97,3 +97,31 @@ def test_scripted_chat_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
         ).scalar()
     engine.dispose()
     assert completed == 1
+
+
+def test_after_seed_demo_the_chat_ends_with_real_proposals_and_a_booking(
+    tmp_path: Path,
+) -> None:
+    """What `make run` sets up: demo partners; an orientation then ends with offers near
+    the person, and choosing one and a slot books it."""
+    env = chat_env(f"sqlite:///{tmp_path / 'orienta.db'}", tmp_path)
+    seeded = subprocess.run(
+        [ORIENTA, "seed-demo"], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    assert "15 partners" in seeded.stdout and "démo" in seeded.stdout
+    result = run_chat(env, FULL_ORIENTATION + "1\n1\nRDV\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Voici des appuis pour vous" in out
+    # Solar, which he named, is taught one region away (Conakry); Kindia has training.
+    assert "1 Installation de panneaux solaires - Centre de formation de Ratoma (démo)" in out
+    assert "le plus proche de chez vous" in out
+    assert "Centre agricole de Kindia (démo)" in out
+    assert "Choisissez un créneau :" in out
+    assert "C'est réservé ! Votre code :" in out
+    assert "Votre rendez-vous" in out and "Changer de créneau" in out
+    again = subprocess.run(
+        [ORIENTA, "seed-demo"], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert "0 partners, 0 services, 0 slots, 0 stories created" in again.stdout

@@ -130,3 +130,15 @@ def test_no_story_without_a_trade() -> None:
     profile = Profile(region="boke", needs=("credit",))
     result = match(profile, [offer(1, {"credit"}, {"boke"})], [StoryInfo(1, "fishing", "man")])
     assert result.matches and result.story is None
+
+
+def test_a_named_trade_only_offered_nearby_is_proposed_with_what_is_local() -> None:
+    man = Profile(region="kindia", interests=("solar",), needs=("training",))
+    offers = [
+        offer(1, {"market_gardening", "training"}, {"kindia"}),  # local, for the need only
+        offer(2, {"solar", "training"}, {"conakry"}),  # the trade, one region away
+        offer(3, {"solar"}, {"nzerekore"}),  # far away
+    ]
+    result = match(man, offers)
+    assert [m.service_id for m in result.matches] == [2, 1]
+    assert result.matches[0].where == "nearby" and result.matches[0].region == "conakry"
