@@ -216,6 +216,28 @@ def _release_place(session: Session, slot_id: int) -> None:
     )
 
 
+def _new_booking(
+    session: Session,
+    contact: Contact,
+    service_id: int,
+    slot_id: int | None,
+    now: datetime,
+    rng: random.Random,
+) -> Booking:
+    booking = Booking(
+        code=new_code(session, rng),
+        contact_id=contact.id,
+        service_id=service_id,
+        slot_id=slot_id,
+        status="booked" if slot_id is not None else "requested",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(booking)
+    session.flush()
+    return booking
+
+
 def book_slot(
     session: Session, contact: Contact, slot_id: int, now: datetime, rng: random.Random
 ) -> Booking | None:
@@ -225,35 +247,14 @@ def book_slot(
         return None
     if not _take_place(session, slot_id):
         return None
-    booking = Booking(
-        code=new_code(session, rng),
-        contact_id=contact.id,
-        service_id=slot.service_id,
-        slot_id=slot_id,
-        status="booked",
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(booking)
-    session.flush()
-    return booking
+    return _new_booking(session, contact, slot.service_id, slot_id, now, rng)
 
 
 def request_service(
     session: Session, contact: Contact, service: Service, now: datetime, rng: random.Random
 ) -> Booking:
-    booking = Booking(
-        code=new_code(session, rng),
-        contact_id=contact.id,
-        service_id=service.id,
-        slot_id=None,
-        status="requested",
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(booking)
-    session.flush()
-    return booking
+    """A referral to a service taken on request (no slot)."""
+    return _new_booking(session, contact, service.id, None, now, rng)
 
 
 def move_booking(session: Session, booking: Booking, slot_id: int, now: datetime) -> bool:

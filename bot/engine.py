@@ -23,7 +23,7 @@ from bot import booking as bk
 from bot import scheduling
 from bot.desk import NONE_YET, THANKS, BookingDesk
 from bot.flows import ORIENTATION
-from bot.flows.model import Ask, Event, Flow, FlowState, Say, Turn
+from bot.flows.model import BOOKING_EVENTS, Ask, Event, Flow, FlowState, Say, Turn
 from bot.flows.orientation import CONSENT_VERSION
 from bot.flows.runner import advance, label_text, options_for, restart, start
 from bot.i18n import LANGUAGES, M, has_catalog, translate
@@ -122,18 +122,6 @@ LANGUAGE_PENDING = M(
 # Where recorded prompts can be sent (SMS cannot carry audio).
 VOICE_CHANNELS = frozenset({"whatsapp", "telegram"})
 
-BOOKING_EVENTS = frozenset(
-    {
-        "service_chosen",
-        "slot_chosen",
-        "referral_requested",
-        "booking_kept",
-        "booking_change",
-        "booking_cancel",
-        "booking_attended",
-        "booking_missed",
-    }
-)
 _START_WITH_CODE = re.compile(r"/start[ _]+([A-Za-z0-9-]{2,16})", re.IGNORECASE)
 _CODE_WORDS = re.compile(r"[A-Za-z0-9-]{3,16}")
 

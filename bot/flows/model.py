@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from bot.errors import FlowDefinitionError
 from bot.i18n import Msg
 from bot.types import Answers, AnswerValue
 
 __all__ = [
+    "BOOKING_EVENTS",
     "Ask",
     "Event",
     "Flow",
@@ -27,6 +28,18 @@ __all__ = [
 ]
 
 StepKind = Literal["choice", "multi", "summary", "end"]
+BookingEventName = Literal[
+    "service_chosen",
+    "slot_chosen",
+    "referral_requested",
+    "booking_kept",
+    "booking_change",
+    "booking_cancel",
+    "booking_attended",
+    "booking_missed",
+]
+"""Events the engine hands to the booking desk (bot/desk.py)."""
+BOOKING_EVENTS: frozenset[str] = frozenset(get_args(BookingEventName))
 EventName = Literal[
     "answer_saved",
     "answer_cleared",
@@ -38,14 +51,7 @@ EventName = Literal[
     "erase_confirmed",
     "erase_cancelled",
     "input_rejected",
-    "service_chosen",
-    "slot_chosen",
-    "referral_requested",
-    "booking_kept",
-    "booking_change",
-    "booking_cancel",
-    "booking_attended",
-    "booking_missed",
+    BookingEventName,
 ]
 
 
