@@ -93,7 +93,7 @@ def measure(lang: str, database_dir: Path | None = None) -> list[StepCost]:
         orienta = open_orienta(settings)
         try:
             costs = []
-            address = "+224620000000"  # fictitious
+            address = "+224000000199"  # fictitious: +224 000 is assigned to nobody
             for text in orientation_path(lang):
                 inbound = Inbound("sms", address, text, provider_id=uuid.uuid4().hex)
                 for outbound in orienta.engine.handle(inbound):

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import Orienta, open_orienta
@@ -18,7 +21,9 @@ from bot.settings import Settings, load_settings
 from bot.storage.models import Booking, OutboxMessage, ScheduledJob
 from bot.worker import start_scheduler
 from tests.conftest import FakeClock
-from tests.test_booking import add_service, say, to_offers
+from tests.fake_twilio import FakeTwilio
+from tests.test_booking import FOCAL, add_service, say, to_offers
+from tests.test_dispatcher import fake, start_worker, wait_for, worker_env  # noqa: F401
 
 CONAKRY = UTC  # Africa/Conakry is UTC+0 all year: local times below are UTC times
 
@@ -286,3 +291,49 @@ def test_the_worker_scheduler_runs_due_rows_as_soon_as_it_starts(
 
     asyncio.run(worker_for_a_moment())
     assert len(outbox_texts(orienta, "job:reminder:%")) == 1
+
+
+@pytest.mark.slow
+def test_a_real_worker_process_sends_the_reminder_and_the_partner_notice_once(
+    settings: Settings,
+    fake: tuple[FakeTwilio, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """`orienta worker` as deployed (real time, APScheduler, dispatcher, fake Twilio on
+    127.0.0.1): a reminder written by another process is sent once, then never again."""
+    twilio, url = fake
+    app = open_orienta(settings)  # real clock: the worker runs on real time
+    try:
+        add_service(app, capacity=5, slots=1)
+        person = "+224000000340"
+        to_offers(app, person)
+        say(app, person, "1")
+        assert "C'est réservé" in say(app, person, "1")
+        with app.sessions.begin() as session:  # make the 24-hour reminder due now
+            job = session.scalars(
+                select(ScheduledJob).where(ScheduledJob.kind == "reminder").limit(1)
+            ).one()
+            job.due_at = datetime.now(UTC) - timedelta(minutes=1)
+        env = worker_env(app, url, tmp_path)
+        env.update(ORIENTA_QUIET_START="00:00", ORIENTA_QUIET_END="00:00")  # any hour
+        worker = start_worker(env, tmp_path / "worker.log")
+        try:
+            wait_for(
+                lambda: any(a.body.startswith("Rappel") for a in twilio.accepted),
+                60,
+                "the reminder",
+            )
+            wait_for(lambda: any(a.to == FOCAL for a in twilio.accepted), 30, "the notice")
+            time.sleep(1.0)  # a few more dispatcher passes: nothing more may go
+        finally:
+            worker.terminate()
+            worker.wait(15)
+    finally:
+        app.close()
+    reminders = [a for a in twilio.accepted if a.body.startswith("Rappel")]
+    assert len(reminders) == 1 and reminders[0].to == person
+    assert "Votre code :" in reminders[0].body
+    to_partner = sorted(a.body.split(" ")[2] for a in twilio.accepted if a.to == FOCAL)
+    # The booking notice, and, if the worker ran after 18:00 the day before the slot (as
+    # a worker started in the evening does), the daily list: each once.
+    assert to_partner in (["nouvelle"], ["nouvelle", "vos"])
