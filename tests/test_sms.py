@@ -87,7 +87,7 @@ def test_text_that_must_stay_ucs2_is_left_exactly_as_written(text: str) -> None:
 
 def test_sms_menus_are_folded_but_whatsapp_keeps_the_accents() -> None:
     outbound = Outbound(
-        "sms", "+224620000000", "Vous êtes…", choices=(Choice(1, "w", "Une femme"),)
+        "sms", "+224000000198", "Vous êtes…", choices=(Choice(1, "w", "Une femme"),)
     )
     assert render_sms_menu(outbound) == "Vous etes...\n1 Une femme"
     assert sms_cost(render_sms_menu(outbound)).parts == 1
