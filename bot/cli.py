@@ -101,7 +101,7 @@ def _sms_cost(args: argparse.Namespace) -> int:
     from bot.sms_cost import format_report, measure
 
     languages = [args.lang] if args.lang else list(LANGUAGES)
-    results = {lang: measure(lang) for lang in languages}
+    results = {lang: measure(lang, booking=args.booking) for lang in languages}
     for line in format_report(results, verbose=not args.totals):
         print(line)
     return 0
@@ -292,6 +292,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sms_cost.add_argument("--lang", choices=sorted(LANGUAGES), help="one language only")
     sms_cost.add_argument("--totals", action="store_true", help="one line per language")
+    sms_cost.add_argument(
+        "--booking",
+        action="store_true",
+        help="what follows the orientation instead, with the demo partners: offers, a slot, "
+        "the confirmation, RDV",
+    )
     sms_cost.set_defaults(func=_sms_cost)
 
     i18n = sub.add_parser("i18n", help="translation catalogs: status, update, compile")

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 THANKS = M("offers.thanks", "Merci, c'est enregistré !")
 STORY = M("offers.story", "Exemple : {story}")
-WHY = M("offers.why", "Pour : {what} ; {where}")
+WHY = M("offers.why", "{what} ; {where}")
 NEAR = M("offers.near", "près de chez vous")
 IN_REGION = M("offers.in_region", "dans votre région")
 NEAREST = M("offers.nearest", "le plus proche de chez vous")

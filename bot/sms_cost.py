@@ -19,7 +19,15 @@ from bot.i18n import LANGUAGES
 from bot.messaging import Inbound
 from bot.sms import SmsCost, sms_cost
 
-__all__ = ["BUDGET", "FRENCH_TARGET", "StepCost", "format_report", "measure", "orientation_path"]
+__all__ = [
+    "BOOKING_BUDGET",
+    "BUDGET",
+    "FRENCH_TARGET",
+    "StepCost",
+    "format_report",
+    "measure",
+    "orientation_path",
+]
 
 # At most this many parts for a complete French orientation (issue "feature-phone SMS").
 FRENCH_TARGET = 25
@@ -71,12 +79,25 @@ class StepCost:
 
     @property
     def budget(self) -> int:
-        return BUDGET.get(self.message_id, DEFAULT_BUDGET)
+        return {**BUDGET, **BOOKING_BUDGET}.get(self.message_id, DEFAULT_BUDGET)
 
 
-def measure(lang: str, database_dir: Path | None = None) -> list[StepCost]:
-    """Every SMS Orienta sends along `orientation_path(lang)`, with its cost."""
+# After the orientation, with the demo partners: the offers, a slot, the confirmation, RDV.
+BOOKING_PATH = ["1", "1", "RDV"]
+BOOKING_BUDGET: dict[str, int] = {
+    "offers.thanks": 4,
+    "slot.ask": 2,
+    "booking.confirmed": 2,
+    "booking.show": 2,
+}
+
+
+def measure(lang: str, database_dir: Path | None = None, booking: bool = False) -> list[StepCost]:
+    """Every SMS Orienta sends along `orientation_path(lang)`, with its cost; with
+    `booking`, only what follows the summary with the demo partners (offers, a slot, the
+    confirmation, RDV)."""
     from bot.app import open_orienta
+    from bot.demo import seed_demo
     from bot.settings import load_settings
 
     with tempfile.TemporaryDirectory(dir=database_dir) as tmp:
@@ -94,9 +115,17 @@ def measure(lang: str, database_dir: Path | None = None) -> list[StepCost]:
         try:
             costs = []
             address = "+224000000199"  # fictitious: +224 000 is assigned to nobody
-            for text in orientation_path(lang):
+            path = orientation_path(lang)
+            if booking:
+                with orienta.sessions.begin() as session:
+                    seed_demo(session, orienta.engine.clock(), settings.tz)
+                path = path + BOOKING_PATH
+            for n, text in enumerate(path):
                 inbound = Inbound("sms", address, text, provider_id=uuid.uuid4().hex)
-                for outbound in orienta.engine.handle(inbound):
+                outbounds = orienta.engine.handle(inbound)
+                if booking and n < len(path) - len(BOOKING_PATH) - 1:
+                    continue  # the orientation itself is measured without --booking
+                for outbound in outbounds:
                     body = render_sms_menu(outbound)
                     first = outbound.message_ids[0] if outbound.message_ids else "?"
                     costs.append(StepCost(first, body, sms_cost(body)))
@@ -118,7 +147,8 @@ def format_report(results: dict[str, list[StepCost]], verbose: bool = True) -> I
                     f"  {c.message_id:<28} {c.cost.encoding:<8} {c.cost.units:>5} "
                     f"{c.cost.parts:>5} {c.budget:>6}{mark}"
                 )
-        target = f" (target {FRENCH_TARGET})" if lang == "fr" else ""
+        booking = any(c.message_id in BOOKING_BUDGET for c in costs)
+        target = f" (target {FRENCH_TARGET})" if lang == "fr" and not booking else ""
         ucs2 = sum(1 for c in costs if c.cost.encoding == "UCS-2")
         yield (
             f"{lang}: {len(costs)} messages, {chars} units, {total} parts{target}; "

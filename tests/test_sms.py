@@ -106,6 +106,22 @@ def test_a_complete_french_orientation_fits_the_sms_target() -> None:
     assert sum(c.cost.parts for c in costs) <= FRENCH_TARGET
 
 
+def test_the_french_offers_slot_and_booking_messages_fit_their_budgets() -> None:
+    """After the orientation, with the demo partners: three offers with a story, the
+    slots, the confirmation and RDV, each within its budget (the offers: 4 parts)."""
+    costs = measure("fr", booking=True)
+    assert [c.message_id for c in costs] == [
+        "offers.thanks",
+        "slot.ask",
+        "booking.confirmed",
+        "booking.show",
+    ]
+    over = [(c.message_id, c.cost.parts, c.budget) for c in costs if c.cost.parts > c.budget]
+    assert over == []
+    assert all(c.cost.encoding == "GSM-7" for c in costs)
+    assert "Exemple :" in costs[0].text and "3 " in costs[0].text  # a story, three offers
+
+
 def test_sms_cost_command_reports_every_language() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "sms-cost"],
