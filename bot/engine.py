@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import booking as bk
-from bot import scheduling
 from bot.desk import NONE_YET, THANKS, BookingDesk
 from bot.flows import ORIENTATION
 from bot.flows.model import BOOKING_EVENTS, Ask, Event, Flow, FlowState, Say, Turn
@@ -241,7 +240,6 @@ class Engine:
         )
         if not turn.erased:
             self._save_state(session, turn, now)
-            self._maybe_nudge_later(session, turn, now)
         outbounds = self._log_replies(session, turn, rendered, now)
         log.info(
             "inbound handled",
@@ -441,7 +439,6 @@ class Engine:
             replies.insert(0, Say(URGENT, alone=True))
         elif event.name == "orientation_completed" and turn.conversation is not None:
             turn.conversation.completed_at = now
-            scheduling.cancel_nudge(session, contact.id, now)
             assert turn.state is not None
             proposals = self.desk.propose(session, contact, turn.state, now)
             replies[:] = [Say(THANKS), *proposals] if turn.state.step == "offers" else proposals
@@ -631,21 +628,6 @@ class Engine:
         contact.referred_by_partner_id = partner.id
         session.add(ReferralArrival(partner_id=partner.id, channel=channel, arrived_at=now))
         log.info("arrival through a referral code", extra={"partner": partner.code})
-
-    def _maybe_nudge_later(self, session: Session, turn: _Turn, now: datetime) -> None:
-        """Someone in the middle of their orientation gets one gentle nudge if they stop."""
-        state, conversation = turn.state, turn.conversation
-        if state is None or state.step is None or conversation is None:
-            return
-        if (
-            turn.contact.consent == "given"
-            and turn.contact.opted_out_at is None
-            and conversation.completed_at is None
-            and self.flow.step(state.step).kind != "end"
-        ):
-            scheduling.schedule_nudge(session, turn.contact.id, self.settings, now)
-        else:
-            scheduling.cancel_nudge(session, turn.contact.id, now)
 
     # -- messages Orienta starts (scheduled jobs) ----------------------------------------
 

@@ -74,10 +74,15 @@ class Jobs:
     # -- scheduled rows --------------------------------------------------------------
 
     def run_due(self) -> int:
-        """Handle every row due now (none during quiet hours); how many were handled."""
+        """Handle every row due now, and the nudges (none during quiet hours); how many
+        were handled."""
         now = self.clock()
         if is_quiet(now, self.settings):
             return 0
+        handled = self._run_rows(now)
+        return handled + self.run_nudges(now)
+
+    def _run_rows(self, now: datetime) -> int:
         handled = 0
         while True:
             with self.sessions.begin() as session:
@@ -109,8 +114,6 @@ class Jobs:
             return self._remind(session, contact, row, key, now)
         if row.kind == "followup":
             return self._follow_up(session, contact, row, key, now)
-        if row.kind == "nudge":
-            return self._nudge(session, contact, key, now)
         log.error("unknown scheduled job kind %r", row.kind)
         return "cancelled"
 
@@ -152,22 +155,51 @@ class Jobs:
         sent = self.engine.push(session, contact, replies, key, now, state=state, important=True)
         return "done" if sent else "cancelled"
 
-    def _nudge(self, session: Session, contact: Contact, key: str, now: datetime) -> str:
-        conversation = session.scalars(
-            select(Conversation).where(Conversation.contact_id == contact.id)
-        ).one_or_none()
-        if (
-            conversation is None
-            or conversation.completed_at is not None
-            or conversation.step is None
-            or contact.consent != "given"
-            or contact.opted_out_at is not None
-        ):
-            return "cancelled"
-        replies: list[Say | Ask] = [Say(NUDGE), Ask(conversation.step)]
+    def run_nudges(self, now: datetime) -> int:
+        """One gentle nudge to each person who consented, started their orientation and
+        has not written for ORIENTA_NUDGE_AFTER_HOURS: found by scanning conversations
+        (no row per message), each nudged once (`nudged_at`). A conversation silent for
+        longer than that plus the grace period (the worker was down, or it predates
+        nudges) is left alone."""
+        after = timedelta(hours=self.settings.nudge_after_hours)
+        grace = timedelta(hours=self.settings.job_grace_hours)
+        ends = [s.id for s in self.engine.flow.detached if s.kind == "end"]
+        nudged = 0
+        while True:
+            with self.sessions.begin() as session:
+                query = (
+                    select(Conversation)
+                    .join(Contact, Contact.id == Conversation.contact_id)
+                    .where(
+                        Conversation.updated_at <= now - after,
+                        Conversation.updated_at > now - after - grace,
+                        Conversation.completed_at.is_(None),
+                        Conversation.nudged_at.is_(None),
+                        Conversation.step.is_not(None),
+                        Conversation.step.not_in(ends),
+                        Contact.consent == "given",
+                        Contact.opted_out_at.is_(None),
+                    )
+                    .order_by(Conversation.updated_at, Conversation.id)
+                    .limit(BATCH)
+                )
+                if session.bind is not None and session.bind.dialect.name == "postgresql":
+                    query = query.with_for_update(of=Conversation, skip_locked=True)
+                rows = session.scalars(query).all()
+                for conversation in rows:
+                    self._nudge(session, conversation, now)
+                nudged += len(rows)
+            if len(rows) < BATCH:
+                return nudged
+
+    def _nudge(self, session: Session, conversation: Conversation, now: datetime) -> None:
+        contact = session.get(Contact, conversation.contact_id)
+        assert contact is not None and conversation.step is not None
+        conversation.nudged_at = now
         state = self.engine.state_of(session, contact)
-        sent = self.engine.push(session, contact, replies, key, now, state=state)
-        return "done" if sent else "cancelled"
+        replies: list[Say | Ask] = [Say(NUDGE), Ask(conversation.step)]
+        key = f"job:nudge:{contact.id}:{conversation.id}"
+        self.engine.push(session, contact, replies, key, now, state=state)
 
     # -- partners' daily list ----------------------------------------------------------
 

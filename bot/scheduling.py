@@ -1,6 +1,7 @@
 """What must happen later is a row with a due time (`scheduled_jobs`), written by
-whichever process decides it, in its own transaction: reminders before a booked slot,
-the follow-up the day after, one nudge after an abandoned orientation.
+whichever process decides it, in its own transaction: reminders before a booked slot and
+the follow-up the day after. (The nudge after an abandoned orientation needs no row: the
+scheduler finds such conversations by their last update, see bot/jobs.py.)
 
 The worker's scheduler (`bot.jobs`) turns due rows into outbox rows. Due times avoid
 quiet hours (21:00–07:00 Conakry time by default): a time inside them moves to the
@@ -20,11 +21,9 @@ from bot.storage.models import Booking, ScheduledJob, Slot
 
 __all__ = [
     "cancel_jobs",
-    "cancel_nudge",
     "is_quiet",
     "next_allowed",
     "schedule_booking",
-    "schedule_nudge",
 ]
 
 REMINDER_MARGIN = timedelta(minutes=30)
@@ -107,27 +106,5 @@ def cancel_jobs(session: Session, booking_id: int, now: datetime) -> None:
     session.execute(
         update(ScheduledJob)
         .where(ScheduledJob.booking_id == booking_id, ScheduledJob.status == "pending")
-        .values(status="cancelled", done_at=now)
-    )
-
-
-def schedule_nudge(session: Session, contact_id: int, settings: Settings, now: datetime) -> None:
-    """One gentle nudge if the person stops in the middle of their orientation: due
-    `nudge_after_hours` after their last message; each message pushes it back."""
-    due = next_allowed(now + timedelta(hours=settings.nudge_after_hours), settings)
-    key = f"nudge:{contact_id}"
-    row = session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).first()
-    if row is None:
-        session.add(
-            ScheduledJob(key=key, kind="nudge", contact_id=contact_id, due_at=due, created_at=now)
-        )
-    elif row.status in ("pending", "cancelled"):
-        row.status, row.due_at = "pending", due  # sent once at most: 'done' stays done
-
-
-def cancel_nudge(session: Session, contact_id: int, now: datetime) -> None:
-    session.execute(
-        update(ScheduledJob)
-        .where(ScheduledJob.key == f"nudge:{contact_id}", ScheduledJob.status == "pending")
         .values(status="cancelled", done_at=now)
     )

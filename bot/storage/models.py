@@ -159,8 +159,10 @@ class Conversation(Base):
     """What the booking steps are about: the services proposed, the one chosen, the
     booking being changed or followed up (ids only)."""
     started_at: Mapped[Timestamp]
-    updated_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp] = mapped_column(UTCDateTime(), index=True)
     completed_at: Mapped[MaybeTimestamp]
+    nudged_at: Mapped[MaybeTimestamp]
+    """When the one nudge after an abandoned orientation went (bot/jobs.py)."""
 
 
 class Answer(Base):
@@ -368,9 +370,9 @@ class Booking(Base):
 
 
 class ScheduledJob(Base):
-    """Something to do at a given time: a reminder, a follow-up, a nudge, a partner's
-    daily list. Written by whichever process decides it; the worker's scheduler turns
-    due rows into outbox rows, once (the key is unique, the row is marked done)."""
+    """Something to do at a given time: a reminder before a slot, the follow-up after
+    it. Written by whichever process decides it; the worker's scheduler turns due rows
+    into outbox rows, once (the key is unique, the row is marked done)."""
 
     __tablename__ = "scheduled_jobs"
     __table_args__ = (Index(None, "status", "due_at"),)
@@ -378,7 +380,7 @@ class ScheduledJob(Base):
     id: Mapped[IntPk]
     key: Mapped[str] = mapped_column(String(128), unique=True)
     kind: Mapped[str] = mapped_column(String(24))
-    """reminder | followup | nudge"""
+    """reminder | followup"""
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
