@@ -36,15 +36,14 @@ from bot.types import Answers
 
 __all__ = [
     "ACTIVE",
-    "active_booking",
     "book_slot",
-    "bookings_to_cancel",
     "cancel_booking",
     "free_slots",
     "load_offers",
     "load_stories",
     "move_booking",
     "notify_partner",
+    "open_bookings",
     "profile_of",
     "request_service",
     "service_title",
@@ -279,8 +278,8 @@ def cancel_booking(session: Session, booking: Booking, now: datetime) -> None:
     booking.updated_at = now
 
 
-def active_booking(session: Session, contact_id: int, now: datetime) -> Booking | None:
-    """The person's booking still to come (or request still open), the latest first."""
+def open_bookings(session: Session, contact_id: int, now: datetime) -> list[Booking]:
+    """The person's bookings still to come (or requests still open), the latest first."""
     query = (
         select(Booking)
         .outerjoin(Slot, Booking.slot_id == Slot.id)
@@ -290,20 +289,6 @@ def active_booking(session: Session, contact_id: int, now: datetime) -> Booking 
             (Slot.id.is_(None)) | (Slot.ends_at > now),
         )
         .order_by(Booking.id.desc())
-    )
-    return session.scalars(query).first()
-
-
-def bookings_to_cancel(session: Session, contact_id: int, now: datetime) -> list[Booking]:
-    """The person's bookings still to come or open (to free on erasure)."""
-    query = (
-        select(Booking)
-        .outerjoin(Slot, Booking.slot_id == Slot.id)
-        .where(
-            Booking.contact_id == contact_id,
-            Booking.status.in_(ACTIVE),
-            (Slot.id.is_(None)) | (Slot.ends_at > now),
-        )
     )
     return list(session.scalars(query))
 

@@ -325,7 +325,7 @@ class BookingDesk:
     ) -> list[Say | Ask] | None:
         """RDV: the person's booking with what they can do, or the offers again; None
         when they have neither booked nor finished their orientation."""
-        booking = bk.active_booking(session, contact.id, now)
+        booking = next(iter(bk.open_bookings(session, contact.id, now)), None)
         lang = contact.language or "fr"
         if booking is not None:
             info = bk.taken(session, booking, lang, self.settings)

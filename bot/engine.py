@@ -270,13 +270,15 @@ class Engine:
 
     # -- deciding ------------------------------------------------------------------------
 
-    def _load_state(self, session: Session, turn: _Turn) -> FlowState | None:
-        conversation = turn.conversation
+    @staticmethod
+    def _load_state(session: Session, conversation: Conversation | None) -> FlowState | None:
         if conversation is None:
             return None
         answers: Answers = {
             a.field: a.value
-            for a in session.scalars(select(Answer).where(Answer.contact_id == turn.contact.id))
+            for a in session.scalars(
+                select(Answer).where(Answer.contact_id == conversation.contact_id)
+            )
         }
         return FlowState(
             step=conversation.step,
@@ -289,7 +291,7 @@ class Engine:
     def _respond(self, session: Session, turn: _Turn, inbound: Inbound, away: bool) -> None:
         contact = turn.contact
         keyword = match_keyword(inbound.text or "")
-        state = self._load_state(session, turn)
+        state = self._load_state(session, turn.conversation)
 
         silenced = contact.opted_out_at is not None
         confirming_erasure = state is not None and state.step == "erase_confirm"
@@ -550,7 +552,7 @@ class Engine:
         bookings (their places freed, their partners told)."""
         contact_id = turn.contact.id
         now = self.clock()
-        for booking in bk.bookings_to_cancel(session, contact_id, now):
+        for booking in bk.open_bookings(session, contact_id, now):
             bk.cancel_booking(session, booking, now)
             bk.notify_partner(session, booking, "cancelled", self.settings, now)
         session.execute(
@@ -579,11 +581,7 @@ class Engine:
             )
             session.add(conversation)
             turn.conversation = conversation
-        conversation.step = state.step
-        conversation.retries = state.retries
-        conversation.queue = list(state.queue)
-        conversation.context = dict(state.context)
-        conversation.updated_at = now
+        _store(conversation, state, now)
 
     def _log_replies(
         self, session: Session, turn: _Turn, outbounds: list[Outbound], now: datetime
@@ -658,11 +656,7 @@ class Engine:
             conversation = session.scalars(
                 select(Conversation).where(Conversation.contact_id == contact.id)
             ).one()
-            conversation.step = state.step
-            conversation.retries = state.retries
-            conversation.queue = list(state.queue)
-            conversation.context = dict(state.context)
-            conversation.updated_at = now
+            _store(conversation, state, now)
         channel: Channel = identity.channel  # type: ignore[assignment]
         outbounds = self._render(session, contact, state, replies, channel, identity.address)
         for index, outbound in enumerate(outbounds):
@@ -688,8 +682,7 @@ class Engine:
         ).one_or_none()
         if conversation is None:
             return None
-        turn = _Turn(contact, None, None, conversation)  # type: ignore[arg-type]
-        return self._load_state(session, turn)
+        return self._load_state(session, conversation)
 
     # -- rendering -----------------------------------------------------------------------
 
@@ -799,3 +792,11 @@ class Engine:
                     )
             result.append(outbound)
         return result
+
+
+def _store(conversation: Conversation, state: FlowState, now: datetime) -> None:
+    conversation.step = state.step
+    conversation.retries = state.retries
+    conversation.queue = list(state.queue)
+    conversation.context = dict(state.context)
+    conversation.updated_at = now
