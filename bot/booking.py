@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot.formatting import format_datetime, format_number
 from bot.i18n import LANGUAGES, M, translate
 from bot.matching import Offer, Profile, StoryInfo
+from bot.scheduling import next_allowed
 from bot.settings import Settings
 from bot.storage.models import (
     Booking,
@@ -170,10 +171,14 @@ def free_slots(
     """The next slots of a service with a free place, soonest first."""
     query = (
         select(Slot)
+        .join(Service, Slot.service_id == Service.id)
+        .join(Partner, Service.partner_id == Partner.id)
         .where(
             Slot.service_id == service_id,
             Slot.starts_at >= now + MIN_NOTICE,
             Slot.booked < Slot.capacity,
+            Service.active.is_(True),
+            Partner.active.is_(True),
         )
         .order_by(Slot.starts_at, Slot.id)
         .limit(limit + 1)
@@ -191,6 +196,18 @@ def new_code(session: Session, rng: random.Random) -> str:
         code = "".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if session.scalars(select(Booking.id).where(Booking.code == code)).first() is None:
             return code
+
+
+def _open_for_booking(session: Session, slot: Slot, now: datetime) -> bool:
+    """Not too soon, and its service and partner still active (a list shown earlier may
+    hold a slot of a service withdrawn since)."""
+    service = session.get(Service, slot.service_id)
+    return (
+        slot.starts_at >= now + MIN_NOTICE
+        and service is not None
+        and service.active
+        and service.partner.active
+    )
 
 
 def _take_place(session: Session, slot_id: int) -> bool:
@@ -242,7 +259,7 @@ def book_slot(
 ) -> Booking | None:
     """A place in `slot_id` for `contact`, or None when it was just taken (or is gone)."""
     slot = session.get(Slot, slot_id)
-    if slot is None or slot.starts_at < now + MIN_NOTICE:
+    if slot is None or not _open_for_booking(session, slot, now):
         return None
     if not _take_place(session, slot_id):
         return None
@@ -259,7 +276,9 @@ def request_service(
 def move_booking(session: Session, booking: Booking, slot_id: int, now: datetime) -> bool:
     """Move `booking` to `slot_id`: the new place is taken before the old one is freed."""
     slot = session.get(Slot, slot_id)
-    if slot is None or slot.service_id != booking.service_id or slot.starts_at < now + MIN_NOTICE:
+    if slot is None or slot.service_id != booking.service_id:
+        return False
+    if not _open_for_booking(session, slot, now):
         return False
     if not _take_place(session, slot_id):
         return False
@@ -346,12 +365,15 @@ def notify_partner(
             OutboxMessage.idempotency_key.like(f"partner:{booking.id}:%"),
         )
     )
-    enqueue_to_partner(session, partner, f"partner:{booking.id}:{event}:{count}", text, now)
+    key = f"partner:{booking.id}:{event}:{count}"
+    enqueue_to_partner(session, partner, key, text, now, settings)
 
 
 def enqueue_to_partner(
-    session: Session, partner: Partner, key: str, text: str, now: datetime
+    session: Session, partner: Partner, key: str, text: str, now: datetime, settings: Settings
 ) -> None:
+    """Queue a message to the focal point, outside quiet hours (a work phone too)."""
+    due = next_allowed(now, settings)
     session.add(
         OutboxMessage(
             idempotency_key=key,
@@ -359,7 +381,7 @@ def enqueue_to_partner(
             channel=partner.focal_channel,
             payload={"text": text, "language": "fr", "subject": text.split(" — ")[0]},
             status="queued",
-            due_at=now,
+            due_at=due,
             created_at=now,
             updated_at=now,
         )

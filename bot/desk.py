@@ -13,6 +13,7 @@ import logging
 import random
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import booking as bk
@@ -109,8 +110,15 @@ class BookingDesk:
         return replies
 
     def _flag(self, session: Session, contact: Contact, now: datetime) -> None:
-        session.add(Flag(contact_id=contact.id, kind="referral_request", created_at=now))
-        log.info("referral request flagged for staff")
+        """A request for staff to find an offer by hand: one open at a time per person."""
+        open_request = select(Flag.id).where(
+            Flag.contact_id == contact.id,
+            Flag.kind == "referral_request",
+            Flag.resolved_at.is_(None),
+        )
+        if session.scalars(open_request).first() is None:
+            session.add(Flag(contact_id=contact.id, kind="referral_request", created_at=now))
+            log.info("referral request flagged for staff")
 
     # -- options of the steps with a source ----------------------------------------------
 
@@ -198,7 +206,9 @@ class BookingDesk:
             Option(str(s.id), bk.slot_text(s, service, lang, self.settings), event="slot_chosen")
             for s in slots
         )
-        if "booking" in state.context:  # changing a booking: no list of offers to go back to
+        if "booking" in state.context:  # changing a booking: or keeping it as it is
+            return (*options, MANAGE_OPTIONS["keep"])
+        if not state.context.get("offers"):  # (after a missed appointment) no list to go back to
             return options
         return (*options, *SLOT_EXTRAS)
 
@@ -229,10 +239,17 @@ class BookingDesk:
             state.step, state.queue = "booking_end", []
             return [Say(NONE_YET)]
         if name == "booking_kept":
+            self._resume(state)
             return [Say(KEPT), *[r for r in replies if not self._closing(r)]]
         if name == "booking_change":
+            if not bk.free_slots(
+                session, booking.service_id, now, limit=1, exclude=booking.slot_id
+            ):
+                self._resume(state)  # nothing else to offer: as they were
+                return [Say(NO_SLOT_NOW), *[r for r in replies if not self._closing(r)]]
+            state.step, state.queue = "slot", []
             state.context["service"] = booking.service_id
-            return replies
+            return [Ask("slot")]
         if name == "booking_cancel":
             info = bk.taken(session, booking, contact.language or "fr", self.settings)
             bk.cancel_booking(session, booking, now)
@@ -242,7 +259,7 @@ class BookingDesk:
             return [Say(CANCELLED, (("code", info.code),))]
         if name == "booking_attended":
             booking.status, booking.updated_at = "attended", now
-            state.context = {}
+            self._resume(state)
             # Back to where they were; a closing step needs no repeating.
             return [Say(ATTENDED), *[r for r in replies if not self._closing(r)]]
         if name == "booking_missed":
@@ -333,7 +350,7 @@ class BookingDesk:
                 state.queue = [state.step, *state.queue] if state.step else ["booking_end"]
             state.step = "booking_manage"
             state.retries = 0
-            state.context = {"booking": booking.id}
+            state.context = _detour_context(state, booking.id)
             params = (
                 ("code", info.code),
                 ("service", info.service),
@@ -355,11 +372,19 @@ class BookingDesk:
             state.queue = [state.step or "booking_end", *state.queue]
         state.step = "attended"
         state.retries = 0
-        state.context = {"booking": booking.id}
+        state.context = _detour_context(state, booking.id)
         return [
             Say(FOLLOWUP_INTRO, (("service", info.service), ("when", info.when))),
             Ask("attended"),
         ]
+
+    @staticmethod
+    def _resume(state: FlowState) -> None:
+        """Back from RDV or the follow-up: what the person was doing, as it was. (A
+        choice that ends its step with no next step lands on the booking's end.)"""
+        state.context = dict(state.context.get("resume") or {})
+        if state.step is None:
+            state.step = "booking_end"
 
     def _closing(self, reply: Say | Ask) -> bool:
         return isinstance(reply, Ask) and self.flow.step(reply.step).kind == "end"
@@ -368,6 +393,11 @@ class BookingDesk:
     def _booking(session: Session, state: FlowState) -> Booking | None:
         booking_id = state.context.get("booking")
         return session.get(Booking, int(booking_id)) if booking_id else None
+
+
+def _detour_context(state: FlowState, booking_id: int) -> dict[str, object]:
+    previous = state.context.get("resume") if "booking" in state.context else state.context
+    return {"booking": booking_id, "resume": dict(previous or {})}
 
 
 def _why_keys(m: Match) -> dict[str, object]:

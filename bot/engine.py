@@ -652,13 +652,13 @@ class Engine:
         ).first()
         if identity is None or contact.opted_out_at is not None:
             return 0
-        if state is not None:
+        channel: Channel = identity.channel  # type: ignore[assignment]
+        outbounds = self._render(session, contact, state, replies, channel, identity.address)
+        if state is not None:  # stored after rendering: shown slots are remembered
             conversation = session.scalars(
                 select(Conversation).where(Conversation.contact_id == contact.id)
             ).one()
             _store(conversation, state, now)
-        channel: Channel = identity.channel  # type: ignore[assignment]
-        outbounds = self._render(session, contact, state, replies, channel, identity.address)
         for index, outbound in enumerate(outbounds):
             outbound = replace(outbound, key=f"{key}:{index}", important=important)
             session.add(

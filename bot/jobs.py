@@ -83,24 +83,51 @@ class Jobs:
         return handled + self.run_nudges(now)
 
     def _run_rows(self, now: datetime) -> int:
-        handled = 0
+        total = 0
         while True:
+            handled, seen = self._run_batch(now)
+            total += handled
+            if seen < BATCH or handled == 0:  # all done, or the rest is busy: next scan
+                return total
+
+    def _run_batch(self, now: datetime) -> tuple[int, int]:
+        with self.sessions() as session:
+            due = session.execute(
+                select(ScheduledJob.id, ScheduledJob.contact_id)
+                .where(ScheduledJob.status == "pending", ScheduledJob.due_at <= now)
+                .order_by(ScheduledJob.due_at, ScheduledJob.id)
+                .limit(BATCH)
+            ).all()
+        handled = 0
+        for job_id, contact_id in due:
+            # One transaction per row, the person locked first as the engine does (so a
+            # message of theirs being handled is never overwritten): a person busy now,
+            # or a row another scheduler holds, waits for the next scan.
             with self.sessions.begin() as session:
-                query = (
-                    select(ScheduledJob)
-                    .where(ScheduledJob.status == "pending", ScheduledJob.due_at <= now)
-                    .order_by(ScheduledJob.due_at, ScheduledJob.id)
-                    .limit(BATCH)
+                if contact_id is not None and not _lock_contact(session, contact_id):
+                    continue
+                query = select(ScheduledJob).where(
+                    ScheduledJob.id == job_id, ScheduledJob.status == "pending"
                 )
-                if session.bind is not None and session.bind.dialect.name == "postgresql":
+                if _is_postgresql(session):
                     query = query.with_for_update(skip_locked=True)
-                rows = session.scalars(query).all()
-                for row in rows:
-                    row.status = self._handle(session, row, now)
-                    row.done_at = now
-                handled += len(rows)
-            if len(rows) < BATCH:
-                return handled
+                row = session.scalars(query).one_or_none()
+                if row is None:
+                    continue  # done by another scheduler meanwhile
+                row.status = self._handle_safely(session, row, now)
+                row.done_at = now
+                handled += 1
+        return handled, len(due)
+
+    def _handle_safely(self, session: Session, row: ScheduledJob, now: datetime) -> str:
+        """A row that fails (a bug, a flow step renamed since) is marked failed, alone:
+        the others still go."""
+        try:
+            with session.begin_nested():
+                return self._handle(session, row, now)
+        except Exception:
+            log.exception("scheduled %s failed", row.kind)
+            return "failed"
 
     def _handle(self, session: Session, row: ScheduledJob, now: datetime) -> str:
         if now - row.due_at > timedelta(hours=self.settings.job_grace_hours):
@@ -160,42 +187,53 @@ class Jobs:
         has not written for ORIENTA_NUDGE_AFTER_HOURS: found by scanning conversations
         (no row per message), each nudged once (`nudged_at`). A conversation silent for
         longer than that plus the grace period (the worker was down, or it predates
-        nudges) is left alone."""
+        nudges) is left alone, and so is one at a booking step."""
         after = timedelta(hours=self.settings.nudge_after_hours)
         grace = timedelta(hours=self.settings.job_grace_hours)
-        ends = [s.id for s in self.engine.flow.detached if s.kind == "end"]
+        orientation_steps = [s.id for s in self.engine.flow.steps]
+        waiting = (
+            Conversation.updated_at <= now - after,
+            Conversation.updated_at > now - after - grace,
+            Conversation.completed_at.is_(None),
+            Conversation.nudged_at.is_(None),
+            Conversation.step.in_(orientation_steps),
+        )
+        with self.sessions() as session:
+            candidates = session.execute(
+                select(Conversation.id, Conversation.contact_id)
+                .where(*waiting)
+                .order_by(Conversation.updated_at, Conversation.id)
+                .limit(BATCH)
+            ).all()
         nudged = 0
-        while True:
+        for conversation_id, contact_id in candidates:
             with self.sessions.begin() as session:
-                query = (
+                if not _lock_contact(session, contact_id):
+                    continue
+                # Read again under the person's lock: they may have written meanwhile.
+                conversation = session.scalars(
                     select(Conversation)
-                    .join(Contact, Contact.id == Conversation.contact_id)
-                    .where(
-                        Conversation.updated_at <= now - after,
-                        Conversation.updated_at > now - after - grace,
-                        Conversation.completed_at.is_(None),
-                        Conversation.nudged_at.is_(None),
-                        Conversation.step.is_not(None),
-                        Conversation.step.not_in(ends),
-                        Contact.consent == "given",
-                        Contact.opted_out_at.is_(None),
-                    )
-                    .order_by(Conversation.updated_at, Conversation.id)
-                    .limit(BATCH)
-                )
-                if session.bind is not None and session.bind.dialect.name == "postgresql":
-                    query = query.with_for_update(of=Conversation, skip_locked=True)
-                rows = session.scalars(query).all()
-                for conversation in rows:
-                    self._nudge(session, conversation, now)
-                nudged += len(rows)
-            if len(rows) < BATCH:
-                return nudged
+                    .where(Conversation.id == conversation_id, *waiting)
+                    .execution_options(populate_existing=True)
+                ).one_or_none()
+                contact = session.get(Contact, contact_id)
+                if conversation is None or contact is None:
+                    continue
+                if contact.consent != "given" or contact.opted_out_at is not None:
+                    continue
+                conversation.nudged_at = now
+                try:
+                    with session.begin_nested():
+                        self._nudge(session, contact, conversation, now)
+                        nudged += 1
+                except Exception:
+                    log.exception("nudge failed")
+        return nudged
 
-    def _nudge(self, session: Session, conversation: Conversation, now: datetime) -> None:
-        contact = session.get(Contact, conversation.contact_id)
-        assert contact is not None and conversation.step is not None
-        conversation.nudged_at = now
+    def _nudge(
+        self, session: Session, contact: Contact, conversation: Conversation, now: datetime
+    ) -> None:
+        assert conversation.step is not None
         state = self.engine.state_of(session, contact)
         replies: list[Say | Ask] = [Say(NUDGE), Ask(conversation.step)]
         key = f"job:nudge:{contact.id}:{conversation.id}"
@@ -255,9 +293,22 @@ class Jobs:
             if session.scalars(exists).first() is not None:
                 continue
             text = translate(DAILY_LIST, "fr", day=day.strftime("%d/%m"), lines="\n".join(lines))
-            bk.enqueue_to_partner(session, partner, key, text, now)
+            bk.enqueue_to_partner(session, partner, key, text, now, self.settings)
             queued += 1
         return queued
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+def _lock_contact(session: Session, contact_id: int) -> bool:
+    """Lock the person's row as the engine does for each of their messages (PostgreSQL;
+    SQLite has one writer at a time anyway). False when it is busy or gone."""
+    query = select(Contact.id).where(Contact.id == contact_id)
+    if _is_postgresql(session):
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).first() is not None
 
 
 def build_scheduler(jobs: Jobs, run: Callable[..., Awaitable[Any]]) -> Any:

@@ -20,7 +20,7 @@ from bot.jobs import Jobs
 from bot.messaging import Inbound
 from bot.settings import Settings
 from bot.sms import fold_to_gsm7
-from bot.storage.models import Booking, Contact, OutboxMessage, Partner, Service, Slot
+from bot.storage.models import Booking, Contact, Flag, OutboxMessage, Partner, Service, Slot
 from tests.conftest import FakeClock
 from tests.fake_smtp import fake_smtp, port_of
 from tests.fake_twilio import FakeTwilio
@@ -298,3 +298,77 @@ def test_partners_get_tomorrows_list_once(orienta: Orienta, clock: FakeClock) ->
     text = daily.payload["text"]
     assert text.startswith("Orienta — vos rendez-vous du 03/11")
     assert text.count("09:00") == 2 and text.count("Fumage amélioré") == 2
+
+
+def test_changing_with_no_other_slot_keeps_the_booking_and_says_so(orienta: Orienta) -> None:
+    add_service(orienta, capacity=5, slots=1)
+    person = "+224000000210"
+    to_offers(orienta, person)
+    say(orienta, person, "1")
+    assert "C'est réservé" in say(orienta, person, "1")
+    say(orienta, person, "RDV")
+    reply = say(orienta, person, "2")  # change
+    assert "Il n'y a pas d'autre créneau pour le moment" in reply
+    assert "Choisissez un créneau" not in reply
+    # Not stuck: nonsense gets the usual answer, RDV still shows the booking.
+    assert "Votre orientation est terminée" in say(orienta, person, "blabla")
+    assert "Votre rendez-vous" in say(orienta, person, "RDV")
+    with orienta.sessions() as session:
+        assert session.scalars(select(Booking.status)).one() == "booked"
+
+
+def test_rdv_in_the_middle_of_choosing_brings_back_the_same_offers(orienta: Orienta) -> None:
+    add_service(orienta, capacity=5, slots=2)
+    person = "+224000000211"
+    to_offers(orienta, person)
+    say(orienta, person, "1")
+    assert "C'est réservé" in say(orienta, person, "1")
+    say(orienta, person, "MENU")
+    for text in ORIENTATION[3:]:  # the orientation again (consent is not asked again)
+        offers = say(orienta, person, text)
+    assert "1 Fumage amélioré" in offers
+    say(orienta, person, "RDV")
+    back = say(orienta, person, "1")  # keep the booking
+    assert "votre rendez-vous est gardé" in back and "1 Fumage amélioré" in back
+    # "1" still means the first service, not a request to staff.
+    assert "Choisissez un créneau" in say(orienta, person, "1")
+    with orienta.sessions() as session:
+        assert session.scalars(select(Flag)).first() is None
+
+
+def test_asking_again_and_again_makes_one_request_to_staff(orienta: Orienta) -> None:
+    person = "+224000000212"
+    to_offers(orienta, person)  # nothing anywhere: staff are asked
+    for _ in range(3):
+        assert "Nous cherchons" in say(orienta, person, "RDV")
+    with orienta.sessions() as session:
+        assert [f.kind for f in session.scalars(select(Flag))] == ["referral_request"]
+
+
+def test_a_partner_is_not_texted_at_night(orienta: Orienta, clock: FakeClock) -> None:
+    add_service(orienta, capacity=5)
+    clock.now = clock.now.replace(hour=22, minute=15)  # booked at 22:15
+    person = "+224000000213"
+    to_offers(orienta, person)
+    say(orienta, person, "1")
+    assert "C'est réservé" in say(orienta, person, "1")
+    with orienta.sessions() as session:
+        notice = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.partner_id.is_not(None))
+        ).one()
+    assert notice.due_at == (clock.now + timedelta(days=1)).replace(hour=7, minute=0)
+
+
+def test_a_withdrawn_service_cannot_be_booked_from_a_list_shown_before(
+    orienta: Orienta,
+) -> None:
+    add_service(orienta, capacity=5)
+    person = "+224000000214"
+    to_offers(orienta, person)
+    assert "Choisissez un créneau" in say(orienta, person, "1")
+    with orienta.sessions.begin() as session:
+        session.scalars(select(Service)).one().active = False
+    reply = say(orienta, person, "1")
+    assert "C'est réservé" not in reply
+    with orienta.sessions() as session:
+        assert session.scalars(select(Booking)).first() is None

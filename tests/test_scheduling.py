@@ -9,6 +9,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 import pytest
@@ -302,7 +303,9 @@ def test_a_real_worker_process_sends_the_reminder_and_the_partner_notice_once(
     """`orienta worker` as deployed (real time, APScheduler, dispatcher, fake Twilio on
     127.0.0.1): a reminder written by another process is sent once, then never again."""
     twilio, url = fake
-    app = open_orienta(settings)  # real clock: the worker runs on real time
+    # Real clock (the worker runs on real time), quiet hours off at any hour of the run.
+    settings = replace(settings, quiet_start=dtime(0), quiet_end=dtime(0))
+    app = open_orienta(settings)
     try:
         add_service(app, capacity=5, slots=1)
         person = "+224000000340"
@@ -337,3 +340,44 @@ def test_a_real_worker_process_sends_the_reminder_and_the_partner_notice_once(
     # The booking notice, and, if the worker ran after 18:00 the day before the slot (as
     # a worker started in the evening does), the daily list: each once.
     assert to_partner in (["nouvelle"], ["nouvelle", "vos"])
+
+
+def test_quiet_hours_are_local_time_where_the_clock_is_not_utc(settings: Settings) -> None:
+    lagos = replace(settings, timezone="Africa/Lagos")  # UTC+1
+    assert is_quiet(datetime(2026, 11, 2, 20, 30, tzinfo=UTC), lagos)  # 21:30 there
+    assert not is_quiet(datetime(2026, 11, 2, 19, 30, tzinfo=UTC), lagos)
+    # 22:00 there → 07:00 there, 06:00 UTC.
+    assert next_allowed(datetime(2026, 11, 2, 21, 0, tzinfo=UTC), lagos) == datetime(
+        2026, 11, 3, 6, 0, tzinfo=UTC
+    )
+
+
+def test_one_scheduled_row_that_fails_does_not_hold_back_the_others(
+    orienta: Orienta, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_service(orienta, capacity=5, slots=1)
+    for person in ("+224000000341", "+224000000342"):
+        to_offers(orienta, person)
+        say(orienta, person, "1")
+        assert "C'est réservé" in say(orienta, person, "1")
+    real_remind = Jobs._remind
+    first: list[str] = []
+
+    def remind_or_fail(self: Jobs, session, contact, row, key, now):  # type: ignore[no-untyped-def]
+        if not first:  # a fault in the first row handled (a bug, bad data)
+            first.append(row.key)
+            raise RuntimeError("injected fault")
+        return real_remind(self, session, contact, row, key, now)
+
+    monkeypatch.setattr(Jobs, "_remind", remind_or_fail)
+    clock.now = at(3, 7, 5)
+    Jobs(orienta.sessions, orienta.engine, orienta.settings, clock).run_due()
+    assert len(outbox_texts(orienta, "job:reminder:%")) == 1  # the other one went
+    with orienta.sessions() as session:
+        statuses = dict(
+            session.execute(
+                select(ScheduledJob.key, ScheduledJob.status).where(ScheduledJob.kind == "reminder")
+            ).all()
+        )
+    assert statuses[first[0]] == "failed"
+    assert sorted(statuses.values()) == ["done", "failed"]

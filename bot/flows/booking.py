@@ -72,8 +72,7 @@ MANAGE_OPTIONS = {
         "change",
         M("booking.manage.change", "Changer de créneau"),
         synonyms=("changer", "change"),
-        event="booking_change",
-        goto="slot",
+        event="booking_change",  # the desk goes on to the slots, if there are any
     ),
     "cancel": Option(
         "cancel",

@@ -389,7 +389,8 @@ class ScheduledJob(Base):
     )
     due_at: Mapped[Timestamp]
     status: Mapped[str] = mapped_column(String(16), default="pending")
-    """pending | done | cancelled | expired (missed by more than the grace period)"""
+    """pending | done | cancelled | expired (missed by more than the grace period) |
+    failed (an error while handling it, logged; the other rows still go)"""
     created_at: Mapped[Timestamp]
     done_at: Mapped[MaybeTimestamp]
 
