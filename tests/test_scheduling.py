@@ -220,7 +220,8 @@ def test_two_schedulers_at_once_send_each_message_once(
     for app in apps:
         app.close()
     if orienta.settings.is_sqlite:
-        # One writer at a time: the other may give up on the lock; nothing is lost.
+        # SQLite runs one scheduler (`orienta serve`); a second one at once may fail on
+        # the write lock ("database is locked"): that must lose and duplicate nothing.
         Jobs(orienta.sessions, orienta.engine, orienta.settings, clock).run_due()
     else:
         assert errors == []
