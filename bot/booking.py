@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.formatting import format_datetime, format_number
@@ -91,6 +91,17 @@ class Taken:
     when: str
     place: str
 
+    def params(self) -> tuple[tuple[str, str], ...]:
+        """As message placeholders (`{hours}`: a request's opening hours)."""
+        return (
+            ("code", self.code),
+            ("service", self.service),
+            ("partner", self.partner),
+            ("when", self.when),
+            ("hours", self.when),
+            ("place", self.place),
+        )
+
 
 def profile_of(answers: Answers, contact: Contact) -> Profile:
     def one(name: str) -> str | None:
@@ -113,15 +124,14 @@ def profile_of(answers: Answers, contact: Contact) -> Profile:
     )
 
 
-def _bookable_now(now: datetime):  # type: ignore[no-untyped-def]
-    return select(Slot.service_id).where(
-        Slot.starts_at >= now + MIN_NOTICE, Slot.booked < Slot.capacity
-    )
+def _with_room(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """A slot that can still be booked: not too soon, a place left."""
+    return (Slot.starts_at >= now + MIN_NOTICE, Slot.booked < Slot.capacity)
 
 
 def load_offers(session: Session, now: datetime) -> list[Offer]:
     """Every active service of an active partner, as matching sees it."""
-    with_places = set(session.scalars(_bookable_now(now)))
+    with_places = set(session.scalars(select(Slot.service_id).where(*_with_room(now))))
     rows = session.execute(
         select(Service, Partner)
         .join(Partner, Service.partner_id == Partner.id)
@@ -175,8 +185,7 @@ def free_slots(
         .join(Partner, Service.partner_id == Partner.id)
         .where(
             Slot.service_id == service_id,
-            Slot.starts_at >= now + MIN_NOTICE,
-            Slot.booked < Slot.capacity,
+            *_with_room(now),
             Service.active.is_(True),
             Partner.active.is_(True),
         )

@@ -256,7 +256,7 @@ class BookingDesk:
             scheduling.cancel_jobs(session, booking.id, now)
             bk.notify_partner(session, booking, "cancelled", self.settings, now)
             state.step, state.queue, state.context = "booking_end", [], {}
-            return [Say(CANCELLED, (("code", info.code),))]
+            return [Say(CANCELLED, info.params())]
         if name == "booking_attended":
             booking.status, booking.updated_at = "attended", now
             self._resume(state)
@@ -279,14 +279,7 @@ class BookingDesk:
             bk.notify_partner(session, booking, "requested", self.settings, now)
             state.step, state.queue, state.context = "booking_end", [], {}
             info = bk.taken(session, booking, contact.language or "fr", self.settings)
-            params = (
-                ("code", info.code),
-                ("service", info.service),
-                ("partner", info.partner),
-                ("place", info.place),
-                ("hours", info.when),
-            )
-            return [Say(REQUESTED, params)]
+            return [Say(REQUESTED, info.params())]
         state.context["service"] = service.id
         if not bk.free_slots(session, service.id, now, limit=1):
             return [Say(GONE), *self.propose(session, contact, state, now)]
@@ -327,13 +320,7 @@ class BookingDesk:
     ) -> list[Say | Ask]:
         info = bk.taken(session, booking, lang, self.settings)
         state.step, state.queue, state.context = "booking_end", [], {}
-        params = (
-            ("code", info.code),
-            ("service", info.service),
-            ("when", info.when),
-            ("place", info.place),
-        )
-        return [Say(msg, params)]
+        return [Say(msg, info.params())]
 
     # -- RDV -----------------------------------------------------------------------------
 
@@ -351,13 +338,7 @@ class BookingDesk:
             state.step = "booking_manage"
             state.retries = 0
             state.context = _detour_context(state, booking.id)
-            params = (
-                ("code", info.code),
-                ("service", info.service),
-                ("when", info.when),
-                ("place", info.place),
-            )
-            return [Say(SHOW, params), Ask("booking_manage")]
+            return [Say(SHOW, info.params()), Ask("booking_manage")]
         if not completed:
             return None
         state.queue = []
@@ -374,7 +355,7 @@ class BookingDesk:
         state.retries = 0
         state.context = _detour_context(state, booking.id)
         return [
-            Say(FOLLOWUP_INTRO, (("service", info.service), ("when", info.when))),
+            Say(FOLLOWUP_INTRO, info.params()),
             Ask("attended"),
         ]
 

@@ -160,13 +160,8 @@ class Jobs:
         booking, _slot = found
         lang = contact.language or "fr"
         info = bk.taken(session, booking, lang, self.settings)
-        params = (
-            ("service", info.service),
-            ("when", info.when),
-            ("place", info.place),
-            ("code", info.code),
-        )
-        sent = self.engine.push(session, contact, [Say(REMINDER, params)], key, now, important=True)
+        reminder = Say(REMINDER, info.params())
+        sent = self.engine.push(session, contact, [reminder], key, now, important=True)
         return "done" if sent else "cancelled"
 
     def _follow_up(
