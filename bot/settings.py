@@ -44,6 +44,7 @@ class Settings:
     telegram_webhook_secret: str = ""
     telegram_api_base_url: str = ""
     telegram_seconds_per_chat: float = 1.0
+    telegram_messages_per_second: float = 30.0
     twilio_api_base_url: str = "https://api.twilio.com"
     twilio_sms_from: str = ""
     twilio_whatsapp_from: str = ""
@@ -191,6 +192,9 @@ def load_settings(
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
         telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip().rstrip("/"),
         telegram_seconds_per_chat=_number(env, "TELEGRAM_SECONDS_PER_CHAT", 1.0, minimum=0),
+        telegram_messages_per_second=_number(
+            env, "TELEGRAM_MESSAGES_PER_SECOND", 30.0, minimum=0.01
+        ),
         twilio_api_base_url=(
             env.get("TWILIO_API_BASE_URL", "").strip().rstrip("/") or "https://api.twilio.com"
         ),

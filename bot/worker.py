@@ -86,7 +86,7 @@ def build_dispatcher(orienta: Orienta, senders: dict[str, Sender]) -> Dispatcher
         rates={
             "sms": s.twilio_messages_per_second,
             "whatsapp": s.twilio_messages_per_second,
-            "telegram": 30.0,  # Bot API: about 30 messages a second overall
+            "telegram": s.telegram_messages_per_second,  # Bot API: about 30 a second overall
         },
         per_chat_interval={"telegram": s.telegram_seconds_per_chat},  # about 1/s in one chat
         stale_after=timedelta(seconds=s.outbox_stale_after_seconds),
