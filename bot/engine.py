@@ -143,6 +143,8 @@ class _Turn:
     replies: list[Say | Ask] = field(default_factory=list)
     state: FlowState | None = None
     erased: bool = False
+    answer_rows: dict[str, Answer] = field(default_factory=dict)
+    """The person's stored answers by field, loaded once with the state."""
 
 
 class Engine:
@@ -162,32 +164,38 @@ class Engine:
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
         """The replies to `inbound`, once it and everything it changed are committed."""
+        # A message seen before (a provider's retry) is rare: rather than looking for it
+        # first on every message, its row's unique key refuses it, and the second
+        # attempt looks for it and answers what was answered then.
+        seen_before = False
         for attempt in range(3):
             try:
                 with self.sessions.begin() as session:
-                    return self._handle(session, inbound)
+                    return self._handle(session, inbound, seen_before)
             except IntegrityError:
-                # The same message, or the same new person, was being stored concurrently:
+                # The same message again, or the same new person stored concurrently:
                 # run again, and find what the other transaction committed.
                 if attempt == 2:
                     raise
-                log.info("retrying inbound after a concurrent insert", extra={"attempt": attempt})
+                seen_before = True
+                log.info("retrying inbound after a unique-key conflict", extra={"attempt": attempt})
         raise AssertionError("unreachable")
 
     # -- one transaction ---------------------------------------------------------------
 
-    def _handle(self, session: Session, inbound: Inbound) -> list[Outbound]:
+    def _handle(self, session: Session, inbound: Inbound, seen_before: bool) -> list[Outbound]:
         now = self.clock()
         provider_id = inbound.provider_id or f"local-{uuid.uuid4().hex}"
-        duplicate = session.scalars(
-            select(InboundMessage).where(
-                InboundMessage.channel == inbound.channel,
-                InboundMessage.provider_id == provider_id,
-            )
-        ).one_or_none()
-        if duplicate is not None:
-            log.info("duplicate inbound ignored", extra={"inbound_id": duplicate.id})
-            return self._replies_to(session, duplicate, inbound)
+        if seen_before:
+            duplicate = session.scalars(
+                select(InboundMessage).where(
+                    InboundMessage.channel == inbound.channel,
+                    InboundMessage.provider_id == provider_id,
+                )
+            ).one_or_none()
+            if duplicate is not None:
+                log.info("duplicate inbound ignored", extra={"inbound_id": duplicate.id})
+                return self._replies_to(session, duplicate, inbound)
 
         key = self.settings.identity_key
         identity = find_identity(session, key, inbound.channel, inbound.address, lock=True)
@@ -223,9 +231,6 @@ class Engine:
         away = last_seen is not None and now - last_seen > timedelta(
             hours=self.settings.resume_after_hours
         )
-        contact.last_inbound_at = now
-        identity.last_inbound_at = now
-        identity.unreachable_at = None  # they just wrote from it: reachable again
         turn = _Turn(contact, identity, row, conversation)
         self._respond(session, turn, inbound, away)
         # Rendered before the state is saved: showing slots remembers which were shown.
@@ -239,6 +244,11 @@ class Engine:
             erased=turn.erased,
         )
         if not turn.erased:
+            # Written last, with the state: one flush at commit rather than one more
+            # before the first query that follows.
+            contact.last_inbound_at = now
+            identity.last_inbound_at = now
+            identity.unreachable_at = None  # they just wrote from it: reachable again
             self._save_state(session, turn, now)
         outbounds = self._log_replies(session, turn, rendered, now)
         log.info(
@@ -271,15 +281,18 @@ class Engine:
     # -- deciding ------------------------------------------------------------------------
 
     @staticmethod
-    def _load_state(session: Session, conversation: Conversation | None) -> FlowState | None:
+    def _load_state(
+        session: Session, conversation: Conversation | None, rows: dict[str, Answer] | None = None
+    ) -> FlowState | None:
+        """The conversation's state; `rows` receives the answer rows by field."""
         if conversation is None:
             return None
-        answers: Answers = {
-            a.field: a.value
-            for a in session.scalars(
-                select(Answer).where(Answer.contact_id == conversation.contact_id)
-            )
-        }
+        found = session.scalars(select(Answer).where(Answer.contact_id == conversation.contact_id))
+        answers: Answers = {}
+        for answer in found:
+            answers[answer.field] = answer.value
+            if rows is not None:
+                rows[answer.field] = answer
         return FlowState(
             step=conversation.step,
             answers=answers,
@@ -291,7 +304,7 @@ class Engine:
     def _respond(self, session: Session, turn: _Turn, inbound: Inbound, away: bool) -> None:
         contact = turn.contact
         keyword = match_keyword(inbound.text or "")
-        state = self._load_state(session, turn.conversation)
+        state = self._load_state(session, turn.conversation, turn.answer_rows)
 
         silenced = contact.opted_out_at is not None
         confirming_erasure = state is not None and state.step == "erase_confirm"
@@ -331,7 +344,7 @@ class Engine:
             if contact.opted_out_at is None:
                 turn.replies.append(Ask(current))
         elif keyword == "menu":
-            self._clear_answers(session, contact)
+            self._clear_answers(session, turn)
             fresh = restart(self.flow, consented=contact.consent == "given")
             turn.state, turn.replies = fresh.state, fresh.replies
             if turn.conversation is not None:
@@ -419,11 +432,12 @@ class Engine:
     ) -> None:
         contact = turn.contact
         if event.name == "answer_saved" and event.field is not None:
-            self._save_answer(session, contact, event.field, event.value, now)
+            self._save_answer(session, turn, event.field, event.value, now)
         elif event.name == "answer_cleared" and event.field is not None:
             session.execute(
                 delete(Answer).where(Answer.contact_id == contact.id, Answer.field == event.field)
             )
+            turn.answer_rows.pop(event.field, None)
         elif event.name == "language_chosen" and isinstance(event.value, str):
             contact.language = event.value
             if not has_catalog(event.value):
@@ -458,19 +472,20 @@ class Engine:
     # -- writing -------------------------------------------------------------------------
 
     def _save_answer(
-        self, session: Session, contact: Contact, name: str, value: object, now: datetime
+        self, session: Session, turn: _Turn, name: str, value: object, now: datetime
     ) -> None:
-        answer = session.scalars(
-            select(Answer).where(Answer.contact_id == contact.id, Answer.field == name)
-        ).one_or_none()
+        answer = turn.answer_rows.get(name)  # loaded with the state: no query
         if answer is None:
-            session.add(Answer(contact_id=contact.id, field=name, value=value, updated_at=now))
+            answer = Answer(contact_id=turn.contact.id, field=name, value=value, updated_at=now)
+            session.add(answer)
+            turn.answer_rows[name] = answer
         else:
             answer.value = value
             answer.updated_at = now
 
-    def _clear_answers(self, session: Session, contact: Contact) -> None:
-        session.execute(delete(Answer).where(Answer.contact_id == contact.id))
+    def _clear_answers(self, session: Session, turn: _Turn) -> None:
+        session.execute(delete(Answer).where(Answer.contact_id == turn.contact.id))
+        turn.answer_rows.clear()
 
     def _link_phone(
         self, session: Session, identity: ChannelIdentity, phone: str, now: datetime

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,6 +45,19 @@ def enabled_channels(orienta: Orienta) -> dict[str, bool]:
     twilio = bool(s.twilio_auth_token and s.public_base_url)
     telegram = bool(s.telegram_bot_token and s.telegram_webhook_secret)
     return {"sms": twilio, "whatsapp": twilio, "telegram": telegram}
+
+
+T = TypeVar("T")
+
+
+async def in_db_thread(app: Starlette, fn: Callable[..., T], *args: Any) -> T:
+    """Run `fn` (database work) off the event loop. On SQLite, always in the same single
+    thread: SQLite has one writer at a time, so requests queue here, in order, instead of
+    in SQLite's busy handler, which sleeps in steps of up to 100 ms."""
+    executor: ThreadPoolExecutor | None = getattr(app.state, "db_thread", None)
+    if executor is None:
+        return await run_in_threadpool(fn, *args)
+    return await asyncio.get_running_loop().run_in_executor(executor, functools.partial(fn, *args))
 
 
 def _orienta(request: Request) -> Orienta:
@@ -80,7 +96,7 @@ async def twilio_message(request: Request) -> Response:
     if inbound is None:
         return PlainTextResponse("The sender is not a phone number.", status_code=400)
     try:
-        outbounds = await run_in_threadpool(_orienta(request).engine.handle, inbound)
+        outbounds = await in_db_thread(request.app, _orienta(request).engine.handle, inbound)
     except SQLAlchemyError:
         log.exception("twilio inbound not stored", extra={"channel": inbound.channel})
         return PlainTextResponse("Message not stored, please retry.", status_code=503)
@@ -130,7 +146,8 @@ async def twilio_status(request: Request) -> Response:
     key = request.query_params.get("key", "")
     status = params.get("MessageStatus", params.get("SmsStatus", ""))
     try:
-        found = await run_in_threadpool(
+        found = await in_db_thread(
+            request.app,
             _apply_status,
             _orienta(request),
             key,
@@ -174,7 +191,7 @@ async def process_telegram_update(app: Starlette, data: object) -> bool:
         return True  # nothing for us in it: do not have it resent
     orienta: Orienta = app.state.orienta
     try:
-        outbounds = await run_in_threadpool(orienta.engine.handle, update.inbound)
+        outbounds = await in_db_thread(app, orienta.engine.handle, update.inbound)
     except SQLAlchemyError:
         log.exception("telegram update not stored")
         return False
@@ -220,7 +237,7 @@ async def health(request: Request) -> Response:
             connection.execute(text("SELECT 1"))
 
     try:
-        await run_in_threadpool(ping)
+        await in_db_thread(request.app, ping)
     except SQLAlchemyError:
         return JSONResponse({"status": "database unreachable"}, status_code=503)
     return JSONResponse({"status": "ok", "channels": enabled_channels(_orienta(request))})
@@ -236,7 +253,7 @@ async def voice_file(request: Request) -> Response:
             return load_voice_file(session, request.url.path)
 
     try:
-        found = await run_in_threadpool(load)
+        found = await in_db_thread(request.app, load)
     except SQLAlchemyError:
         return PlainTextResponse("database unreachable", status_code=503)
     if found is None:
@@ -261,6 +278,9 @@ def create_app(
         app.state.orienta = orienta or await run_in_threadpool(open_orienta)
         app.state.wake_dispatcher = asyncio.Event()
         settings = app.state.orienta.settings
+        app.state.db_thread = (
+            ThreadPoolExecutor(1, thread_name_prefix="orienta-db") if settings.is_sqlite else None
+        )
         app.state.telegram = None
         polling = telegram_polling and bool(settings.telegram_bot_token)
         if enabled_channels(app.state.orienta)["telegram"] or polling:
@@ -297,6 +317,8 @@ def create_app(
                     await sender.aclose()
             if app.state.telegram is not None:
                 await app.state.telegram.aclose()
+            if app.state.db_thread is not None:
+                app.state.db_thread.shutdown(wait=True)
             if owned:
                 app.state.orienta.close()
 

@@ -1,7 +1,8 @@
 """Database engines, sessions and migrations.
 
 One `sessionmaker` per process; whoever handles a request or a job owns the transaction.
-SQLite runs in WAL mode with a busy timeout, so a reader never blocks the writer.
+SQLite runs in WAL mode with a busy timeout; each transaction takes the write lock when it
+begins (BEGIN IMMEDIATE), so two transactions never fail on each other: one waits.
 """
 
 from __future__ import annotations
@@ -27,12 +28,22 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Transactions are begun by _sqlite_begin below, not by the driver.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """BEGIN IMMEDIATE: a transaction takes SQLite's write lock when it starts (waiting
+    up to the busy timeout), not at its first write. A transaction that read first and
+    then found another one had written meanwhile would fail at once (SQLITE_BUSY, with
+    no waiting): a webhook answered 503 for nothing but a busy moment."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -46,6 +57,7 @@ def make_engine(url: str) -> Engine:
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 

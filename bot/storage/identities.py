@@ -31,18 +31,21 @@ def find_identity(
     session: Session, key: str, channel: str, address: str, *, lock: bool = False
 ) -> ChannelIdentity | None:
     """The identity for (channel, address), its contact row locked when `lock` (PostgreSQL)."""
-    query = select(ChannelIdentity).where(
-        ChannelIdentity.channel == channel,
-        ChannelIdentity.address_hash == address_hash(key, address),
+    # One query: the identity with its contact (which `identity.contact` then finds
+    # loaded). The contact row's lock serialises concurrent messages of one person (a
+    # no-op on SQLite, whose writes are serialised by the database lock anyway).
+    query = (
+        select(ChannelIdentity, Contact)
+        .join(Contact, Contact.id == ChannelIdentity.contact_id)
+        .where(
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.address_hash == address_hash(key, address),
+        )
     )
-    identity = session.scalars(query).one_or_none()
-    if identity is not None and lock:
-        # Serialises concurrent messages of one person (a no-op on SQLite, whose writes
-        # are serialised by the database lock anyway).
-        session.scalars(
-            select(Contact).where(Contact.id == identity.contact_id).with_for_update()
-        ).one()
-    return identity
+    if lock:
+        query = query.with_for_update(of=Contact)
+    row = session.execute(query).one_or_none()
+    return None if row is None else row[0]
 
 
 def create_identity(
