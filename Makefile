@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 LOCALES = bot/locales
 TEMPLATE = $(LOCALES)/orienta.pot
 
-.PHONY: help install i18n-compile i18n-extract i18n-update i18n-status sms-cost migrate run chat test check fmt clean
+.PHONY: help install i18n-compile i18n-extract i18n-update i18n-status sms-cost migrate run chat test bench check fmt clean
 
 help: ## list the targets
 	@echo "Orienta — make targets:"
@@ -70,6 +70,13 @@ chat: install i18n-compile ## talk to Orienta in the terminal, as a returnee wou
 test: install i18n-compile ## run the tests (PYTEST_ARGS="-k consent" to pick some)
 	ORIENTA_TEST_POSTGRES_URL=$${ORIENTA_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+# Not part of `make test`: figures, not pass/fail. Needs PostgreSQL, like the tests.
+# BENCH_ARGS="inbound cost" runs some sections only; ORIENTA_BENCH_RUNS=5 takes medians of 5.
+BENCH_ARGS ?=
+bench: install i18n-compile ## measure throughput, reply time, fan-out, scale-out, SMS cost (under 10 min)
+	ORIENTA_BENCH_POSTGRES_URL=$${ORIENTA_BENCH_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
+		$(BIN)/python -m bench $(BENCH_ARGS)
 
 check: install ## lint, format check and type check
 	$(BIN)/ruff check .

@@ -30,6 +30,7 @@ from bot.app import Orienta, open_orienta
 from bot.channels.telegram import ALLOWED_UPDATES, TelegramSender, parse_update, verify_secret
 from bot.channels.twilio import TwilioWebhook, channel_of, parse_inbound, render_twiml
 from bot.dispatcher import Dispatcher, fall_back_to_sms
+from bot.storage.db import DB_THREADS
 from bot.storage.models import ChannelIdentity, Contact, OutboxMessage
 from bot.voice import VoiceFile, load_voice_file, voice_loader
 from bot.worker import build_dispatcher, build_senders, start_scheduler
@@ -51,9 +52,10 @@ T = TypeVar("T")
 
 
 async def in_db_thread(app: Starlette, fn: Callable[..., T], *args: Any) -> T:
-    """Run `fn` (database work) off the event loop. On SQLite, always in the same single
-    thread: SQLite has one writer at a time, so requests queue here, in order, instead of
-    in SQLite's busy handler, which sleeps in steps of up to 100 ms."""
+    """Run `fn` (database work) off the event loop, in the app's database threads: as many
+    as its connections on PostgreSQL, one on SQLite. SQLite has one writer at a time, so
+    requests queue here, in order, instead of in SQLite's busy handler, which sleeps in
+    steps of up to 100 ms."""
     executor: ThreadPoolExecutor | None = getattr(app.state, "db_thread", None)
     if executor is None:
         return await run_in_threadpool(fn, *args)
@@ -278,8 +280,8 @@ def create_app(
         app.state.orienta = orienta or await run_in_threadpool(open_orienta)
         app.state.wake_dispatcher = asyncio.Event()
         settings = app.state.orienta.settings
-        app.state.db_thread = (
-            ThreadPoolExecutor(1, thread_name_prefix="orienta-db") if settings.is_sqlite else None
+        app.state.db_thread = ThreadPoolExecutor(
+            1 if settings.is_sqlite else DB_THREADS, thread_name_prefix="orienta-db"
         )
         app.state.telegram = None
         polling = telegram_polling and bool(settings.telegram_bot_token)

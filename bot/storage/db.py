@@ -21,10 +21,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import StorageError
 
-__all__ = ["alembic_config", "is_up_to_date", "make_engine", "make_sessionmaker", "migrate"]
+__all__ = [
+    "DB_THREADS",
+    "alembic_config",
+    "is_up_to_date",
+    "make_engine",
+    "make_sessionmaker",
+    "migrate",
+]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+DB_THREADS = 8
+"""Threads a web process runs database work in on PostgreSQL (on SQLite: one). More would
+only wait for each other on 2 cores, and each holds a connection."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -59,7 +69,11 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    # A pool as large as the threads that use it at once (the web app's DB_THREADS, the
+    # dispatcher's and scheduler's few), so that no connection is opened per request.
+    return create_engine(
+        url, pool_pre_ping=True, hide_parameters=True, pool_size=DB_THREADS + 4, max_overflow=8
+    )
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
