@@ -138,7 +138,6 @@ class _Turn:
 
     contact: Contact
     identity: ChannelIdentity
-    inbound: InboundMessage
     conversation: Conversation | None
     replies: list[Say | Ask] = field(default_factory=list)
     state: FlowState | None = None
@@ -206,19 +205,8 @@ class Engine:
         start_code = _START_WITH_CODE.fullmatch(text.strip())
         if start_code:  # a Telegram deep link: /start <referral code>
             inbound = replace(inbound, text="/start")
-        row = InboundMessage(
-            channel=inbound.channel,
-            provider_id=provider_id,
-            contact_id=contact.id,
-            kind="media" if inbound.media else ("text" if text.strip() else "empty"),
-            received_at=now,
-        )
-        session.add(row)
-        session.flush()
-
         if inbound.shared_phone:
             contact = self._link_phone(session, identity, inbound.shared_phone, now)
-            row.contact_id = contact.id
         conversation = session.scalars(
             select(Conversation).where(Conversation.contact_id == contact.id)
         ).one_or_none()
@@ -231,7 +219,7 @@ class Engine:
         away = last_seen is not None and now - last_seen > timedelta(
             hours=self.settings.resume_after_hours
         )
-        turn = _Turn(contact, identity, row, conversation)
+        turn = _Turn(contact, identity, conversation)
         self._respond(session, turn, inbound, away)
         # Rendered before the state is saved: showing slots remembers which were shown.
         rendered = self._render(
@@ -250,7 +238,17 @@ class Engine:
             identity.last_inbound_at = now
             identity.unreachable_at = None  # they just wrote from it: reachable again
             self._save_state(session, turn, now)
-        outbounds = self._log_replies(session, turn, rendered, now)
+        # The message is written with everything else, in one flush at commit (a second
+        # delivery of it is refused there by its unique key: see `handle`).
+        row = InboundMessage(
+            channel=inbound.channel,
+            provider_id=provider_id,
+            contact_id=None if turn.erased else contact.id,
+            kind="media" if inbound.media else ("text" if text.strip() else "empty"),
+            received_at=now,
+        )
+        session.add(row)
+        outbounds = self._log_replies(session, turn, row, rendered, now)
         log.info(
             "inbound handled",
             extra={
@@ -575,7 +573,6 @@ class Engine:
             .where(InboundMessage.contact_id == contact_id)
             .values(contact_id=None)
         )
-        turn.inbound.contact_id = None
         session.flush()
         session.execute(delete(Contact).where(Contact.id == contact_id))
         session.expunge(turn.contact)
@@ -599,13 +596,19 @@ class Engine:
         _store(conversation, state, now)
 
     def _log_replies(
-        self, session: Session, turn: _Turn, outbounds: list[Outbound], now: datetime
+        self,
+        session: Session,
+        turn: _Turn,
+        inbound: InboundMessage,
+        outbounds: list[Outbound],
+        now: datetime,
     ) -> list[Outbound]:
         """Write each reply as an outbox row 'replied': handed back to the channel, which
         answers inline (TwiML) or sends it at once (Telegram) and records the outcome."""
         keyed = []
+        turn_key = uuid.uuid4().hex  # the inbound row has no id before the flush
         for index, outbound in enumerate(outbounds):
-            outbound = replace(outbound, key=f"reply:{turn.inbound.id}:{index}")
+            outbound = replace(outbound, key=f"reply:{turn_key}:{index}")
             keyed.append(outbound)
             session.add(
                 OutboxMessage(
@@ -613,7 +616,7 @@ class Engine:
                     # After an erasure (or a refusal, which erases) nothing links back.
                     contact_id=None if turn.erased else turn.contact.id,
                     identity_id=None if turn.erased else turn.identity.id,
-                    inbound_id=turn.inbound.id,
+                    inbound=inbound,
                     channel=outbound.channel,
                     payload=outbound.payload(),
                     status="replied",

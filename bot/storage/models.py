@@ -237,6 +237,8 @@ class OutboxMessage(Base):
     inbound_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbound_messages.id", ondelete="SET NULL"), index=True
     )
+    inbound: Mapped[InboundMessage | None] = relationship()
+    """The message this row answers, for writing both in one flush."""
     partner_id: Mapped[int | None] = mapped_column(
         ForeignKey("partners.id", ondelete="CASCADE"), index=True
     )
