@@ -161,8 +161,14 @@ class Engine:
         self.flow = flow
         self.desk = BookingDesk(flow, settings, rng or secrets.SystemRandom())
 
-    def handle(self, inbound: Inbound) -> list[Outbound]:
-        """The replies to `inbound`, once it and everything it changed are committed."""
+    def handle(self, inbound: Inbound, *, send_now: bool = False) -> list[Outbound]:
+        """The replies to `inbound`, once it and everything it changed are committed.
+
+        With `send_now` (Telegram, whose webhook answer cannot carry replies), the replies'
+        rows are stored already claimed for sending, in the same transaction, and each
+        fresh reply carries its row's id (`claimed_id`) for the caller to send it at once
+        and record the outcome; a crash before that leaves the row to the dispatcher's
+        reconciliation. Replies replayed for a message seen before carry none."""
         # A message seen before (a provider's retry) is rare: rather than looking for it
         # first on every message, its row's unique key refuses it, and the second
         # attempt looks for it and answers what was answered then.
@@ -170,7 +176,12 @@ class Engine:
         for attempt in range(3):
             try:
                 with self.sessions.begin() as session:
-                    return self._handle(session, inbound, seen_before)
+                    replies = self._handle(session, inbound, seen_before, send_now)
+                # Ids exist once the rows are flushed (at commit).
+                return [
+                    replace(outbound, claimed_id=row.id) if row is not None else outbound
+                    for outbound, row in replies
+                ]
             except IntegrityError:
                 # The same message again, or the same new person stored concurrently:
                 # run again, and find what the other transaction committed.
@@ -182,7 +193,9 @@ class Engine:
 
     # -- one transaction ---------------------------------------------------------------
 
-    def _handle(self, session: Session, inbound: Inbound, seen_before: bool) -> list[Outbound]:
+    def _handle(
+        self, session: Session, inbound: Inbound, seen_before: bool, send_now: bool
+    ) -> list[tuple[Outbound, OutboxMessage | None]]:
         now = self.clock()
         provider_id = inbound.provider_id or f"local-{uuid.uuid4().hex}"
         if seen_before:
@@ -194,7 +207,7 @@ class Engine:
             ).one_or_none()
             if duplicate is not None:
                 log.info("duplicate inbound ignored", extra={"inbound_id": duplicate.id})
-                return self._replies_to(session, duplicate, inbound)
+                return [(o, None) for o in self._replies_to(session, duplicate, inbound)]
 
         key = self.settings.identity_key
         identity = find_identity(session, key, inbound.channel, inbound.address, lock=True)
@@ -248,7 +261,7 @@ class Engine:
             received_at=now,
         )
         session.add(row)
-        outbounds = self._log_replies(session, turn, row, rendered, now)
+        outbounds = self._log_replies(session, turn, row, rendered, now, send_now)
         log.info(
             "inbound handled",
             extra={
@@ -602,29 +615,31 @@ class Engine:
         inbound: InboundMessage,
         outbounds: list[Outbound],
         now: datetime,
-    ) -> list[Outbound]:
-        """Write each reply as an outbox row 'replied': handed back to the channel, which
-        answers inline (TwiML) or sends it at once (Telegram) and records the outcome."""
-        keyed = []
+        send_now: bool,
+    ) -> list[tuple[Outbound, OutboxMessage | None]]:
+        """Write each reply as an outbox row: 'replied', handed back to the channel, which
+        answers inline (TwiML); or, with `send_now`, 'sending', claimed by the caller,
+        which sends it at once (Telegram) and records the outcome."""
+        keyed: list[tuple[Outbound, OutboxMessage | None]] = []
         turn_key = uuid.uuid4().hex  # the inbound row has no id before the flush
         for index, outbound in enumerate(outbounds):
             outbound = replace(outbound, key=f"reply:{turn_key}:{index}")
-            keyed.append(outbound)
-            session.add(
-                OutboxMessage(
-                    idempotency_key=outbound.key,
-                    # After an erasure (or a refusal, which erases) nothing links back.
-                    contact_id=None if turn.erased else turn.contact.id,
-                    identity_id=None if turn.erased else turn.identity.id,
-                    inbound=inbound,
-                    channel=outbound.channel,
-                    payload=outbound.payload(),
-                    status="replied",
-                    due_at=now,
-                    created_at=now,
-                    updated_at=now,
-                )
+            row = OutboxMessage(
+                idempotency_key=outbound.key,
+                # After an erasure (or a refusal, which erases) nothing links back.
+                contact_id=None if turn.erased else turn.contact.id,
+                identity_id=None if turn.erased else turn.identity.id,
+                inbound=inbound,
+                channel=outbound.channel,
+                payload=outbound.payload(),
+                status="sending" if send_now else "replied",
+                attempts=1 if send_now else 0,
+                due_at=now,
+                created_at=now,
+                updated_at=now,
             )
+            session.add(row)
+            keyed.append((outbound, row if send_now else None))
         return keyed
 
     def _attribute(

@@ -26,6 +26,9 @@ class Inbound:
     delivered twice with the same id is handled once."""
     key: str = ""
     """The idempotency key of this message's outbox row (set once it is stored)."""
+    claimed_id: int | None = None
+    """The id of its outbox row when that row was stored already claimed for sending
+    ('sending'), for the caller to send at once (`Engine.handle(..., send_now=True)`)."""
     media: tuple[str, ...] = ()
     """Content types of attached media (images, audio, stickers)."""
     received_at: datetime | None = None
@@ -64,6 +67,9 @@ class Outbound:
     """Offer a button to share one's phone number, where the channel has one (Telegram)."""
     key: str = ""
     """The idempotency key of this message's outbox row (set once it is stored)."""
+    claimed_id: int | None = None
+    """The id of its outbox row when that row was stored already claimed for sending
+    ('sending'), for the caller to send at once (`Engine.handle(..., send_now=True)`)."""
     media: tuple[str, ...] = ()
     """Public URLs of images or audio sent with the text (WhatsApp, Telegram; SMS drops
     them). A voice prompt is an Outbound of its own, with no text and one URL,

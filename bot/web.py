@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from sqlalchemy import select, text
@@ -193,7 +194,10 @@ async def process_telegram_update(app: Starlette, data: object) -> bool:
         return True  # nothing for us in it: do not have it resent
     orienta: Orienta = app.state.orienta
     try:
-        outbounds = await in_db_thread(app, orienta.engine.handle, update.inbound)
+        # Replies stored already claimed: sent below, no transaction to claim them.
+        outbounds = await in_db_thread(
+            app, functools.partial(orienta.engine.handle, send_now=True), update.inbound
+        )
     except SQLAlchemyError:
         log.exception("telegram update not stored")
         return False
@@ -201,7 +205,12 @@ async def process_telegram_update(app: Starlette, data: object) -> bool:
         await app.state.telegram.answer_callback(update.callback_query_id)
     replies: Dispatcher = app.state.telegram_replies
     for outbound in outbounds:
-        await replies.deliver_reply(outbound.key, update.inbound.address)
+        if outbound.claimed_id is not None:
+            # The address comes from the update: a reply to someone who just erased
+            # themselves still reaches them.
+            await replies.send_claimed(replace(outbound, address=update.inbound.address))
+        else:  # replayed for an update seen before: sent then, or being sent
+            await replies.deliver_reply(outbound.key, update.inbound.address)
     app.state.wake_dispatcher.set()
     return True
 
