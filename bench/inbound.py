@@ -40,7 +40,7 @@ from bench.common import (
 )
 
 SECTION = "1. Inbound SMS pipeline (complete orientations)"
-PEOPLE = 120  # people per run, each through the whole orientation
+PEOPLE = 32  # people per run, each through the whole orientation
 CONCURRENCY = 16  # conversations in flight at once
 FORM = "application/x-www-form-urlencoded"
 FIXED_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Merci</Message></Response>'

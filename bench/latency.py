@@ -38,7 +38,7 @@ from bench.common import (
 
 SECTION = "3. Reply time over loopback (uvicorn, 1 process)"
 WARM_UP = 2.0  # seconds before measuring: everyone has started
-WINDOW = 8.0  # seconds measured per run
+WINDOW = 6.0  # seconds measured per run
 FORM = "application/x-www-form-urlencoded"
 PAUSE = (0.5, 1.5)  # a person's pause before answering, seconds
 

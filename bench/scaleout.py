@@ -98,7 +98,12 @@ async def converse(ports: list[int], first_person: int, seconds: float) -> tuple
     turns = orientation_turns()
     window = Window()
     next_person = first_person
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    limits = httpx.Limits(
+        max_connections=CONCURRENCY,
+        max_keepalive_connections=CONCURRENCY,
+        # Before uvicorn's 5 s: a connection it is closing is never reused (a reset).
+        keepalive_expiry=2.0,
+    )
     clients = [
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30)
         for port in ports
