@@ -454,3 +454,14 @@ def twilio_request(person: int, turn: int, text: str) -> tuple[bytes, str]:
     """A signed SMS webhook, encoded: (form body, extra header lines)."""
     params, signature = twilio_form(person, turn, text)
     return urlencode(params).encode(), f"X-Twilio-Signature: {signature}\r\n"
+
+
+async def lifespan(receive: Any, send: Any) -> None:
+    """The ASGI lifespan protocol for an app with nothing to start (the fake APIs)."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -24,6 +24,8 @@ from collections import Counter
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bench.common import lifespan
+
 __all__ = ["app"]
 
 TOKEN = os.environ.get("FAKE_TELEGRAM_TOKEN", "")
@@ -48,13 +50,8 @@ Scope = dict[str, Any]
 
 async def app(scope: Scope, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await lifespan(receive, send)
+        return
     if scope["type"] != "http":
         return
     path: str = scope["path"]

@@ -27,6 +27,8 @@ from collections import Counter
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
+from bench.common import lifespan
+
 __all__ = ["app"]
 
 Scope = dict[str, Any]
@@ -56,13 +58,8 @@ def _key(body: bytes) -> str | None:
 
 async def app(scope: Scope, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await lifespan(receive, send)
+        return
     if scope["type"] != "http":
         return
     path: str = scope["path"]
