@@ -24,6 +24,8 @@ from collections import Counter
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bench.common import asgi_body as _body
+from bench.common import asgi_json as _json
 from bench.common import lifespan
 
 __all__ = ["app"]
@@ -94,15 +96,6 @@ async def app(scope: Scope, receive: Any, send: Any) -> None:
         await _error(send, 404, "Not Found")
 
 
-async def _body(receive: Any) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
 def _params(scope: Scope, body: bytes) -> dict[str, Any]:
     content_type = ""
     for name, value in scope["headers"]:
@@ -124,10 +117,3 @@ async def _ok(send: Any, result: Any) -> None:
 
 async def _error(send: Any, status: int, description: str) -> None:
     await _json(send, status, {"ok": False, "error_code": status, "description": description})
-
-
-async def _json(send: Any, status: int, payload: Any) -> None:
-    body = json.dumps(payload).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

@@ -21,12 +21,13 @@ counts (tests/fake_twilio.py, which records every message, is the one for assert
 from __future__ import annotations
 
 import itertools
-import json
 import time
 from collections import Counter
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
+from bench.common import asgi_body as _body
+from bench.common import asgi_json as _json
 from bench.common import lifespan
 
 __all__ = ["app"]
@@ -92,19 +93,3 @@ async def app(scope: Scope, receive: Any, send: Any) -> None:
         await _json(send, 200, {"ok": True})
     else:
         await _json(send, 404, {"code": 20404, "message": "Not Found"})
-
-
-async def _body(receive: Any) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
-async def _json(send: Any, status: int, payload: Any) -> None:
-    body = json.dumps(payload).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
