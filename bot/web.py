@@ -15,7 +15,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from sqlalchemy import select, text
@@ -57,9 +56,7 @@ async def in_db_thread(app: Starlette, fn: Callable[..., T], *args: Any) -> T:
     as its connections on PostgreSQL, one on SQLite. SQLite has one writer at a time, so
     requests queue here, in order, instead of in SQLite's busy handler, which sleeps in
     steps of up to 100 ms."""
-    executor: ThreadPoolExecutor | None = getattr(app.state, "db_thread", None)
-    if executor is None:
-        return await run_in_threadpool(fn, *args)
+    executor: ThreadPoolExecutor = app.state.db_thread
     return await asyncio.get_running_loop().run_in_executor(executor, functools.partial(fn, *args))
 
 
@@ -206,9 +203,9 @@ async def process_telegram_update(app: Starlette, data: object) -> bool:
     replies: Dispatcher = app.state.telegram_replies
     for outbound in outbounds:
         if outbound.claimed_id is not None:
-            # The address comes from the update: a reply to someone who just erased
+            # Addressed to the update's chat: a reply to someone who just erased
             # themselves still reaches them.
-            await replies.send_claimed(replace(outbound, address=update.inbound.address))
+            await replies.send_claimed(outbound)
         else:  # replayed for an update seen before: sent then, or being sent
             await replies.deliver_reply(outbound.key, update.inbound.address)
     app.state.wake_dispatcher.set()
@@ -328,8 +325,7 @@ def create_app(
                     await sender.aclose()
             if app.state.telegram is not None:
                 await app.state.telegram.aclose()
-            if app.state.db_thread is not None:
-                app.state.db_thread.shutdown(wait=True)
+            app.state.db_thread.shutdown(wait=True)
             if owned:
                 app.state.orienta.close()
 
