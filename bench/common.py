@@ -143,7 +143,7 @@ def twilio_form(person: int, turn: int, body: str) -> tuple[dict[str, str], str]
 
 def orientation_turns(lang: str = "fr") -> list[str]:
     """What one person types from "bonjour" to the end of a complete orientation."""
-    from bot.sms_cost import orientation_path
+    from bot.commands.sms_cost import orientation_path
 
     return orientation_path(lang)
 
@@ -314,7 +314,7 @@ def create_people(
     PostgreSQL the id sequences are moved past them, so the app can still add people."""
     from datetime import UTC, datetime
 
-    from bot.storage.identities import address_hash
+    from bot.engine.identity import address_hash
     from bot.storage.models import ChannelIdentity, Contact
 
     engine = create_engine(database_url)

@@ -12,15 +12,15 @@ from __future__ import annotations
 import os
 
 from bench.common import Figure, Report
-from bot.i18n import LANGUAGES
-from bot.sms_cost import BOOKING_PATH, FRENCH_TARGET, measure, orientation_path
+from bot.commands.sms_cost import BOOKING_PATH, FRENCH_TARGET, measure, orientation_path
+from bot.i18n.languages import codes
 
 SECTION = "6. SMS cost of a complete orientation"
 PRICE = float(os.environ.get("ORIENTA_BENCH_SMS_PRICE", "0.20"))
 
 
 def run(report: Report) -> None:
-    for lang in LANGUAGES:
+    for lang in codes():
         costs = measure(lang)
         parts = float(sum(c.cost.parts for c in costs))
         ucs2 = sum(1 for c in costs if c.cost.encoding == "UCS-2")

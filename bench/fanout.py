@@ -3,7 +3,7 @@ or of a day of reminders), sent by one `orienta worker` to a fake Twilio API.
 
 For each size (10,000 and 100,000 people): the people are written once in bulk (set-up,
 not measured); then each run empties the outbox, times the enqueueing
-(`bot.outbox.enqueue_audience`, one INSERT … SELECT per language), starts a new worker
+(`OutboxWriter.to_audience`, one INSERT … SELECT per language), starts a new worker
 process, measures its dispatch rate from the first to the last message the fake Twilio
 API accepted (bench/fake_twilio_server.py, its own process on loopback) and its peak
 resident memory (VmHWM, read before it is stopped). Every run checks that each person
@@ -76,10 +76,10 @@ rows queued."""
 
 
 def enqueue_reminders(sessions: sessionmaker[Session], run: int) -> int:
-    """Everyone due one reminder now: `enqueue_audience` over the whole contact table."""
-    from bot.engine import utcnow
+    """Everyone due one reminder now: `OutboxWriter.to_audience` over the whole contact table."""
+    from bot.clock import utcnow
     from bot.messaging import Outbound
-    from bot.outbox import enqueue_audience
+    from bot.outbox.writer import OutboxWriter
 
     text_fr = "Rappel : votre rendez-vous au centre de formation est demain à 9 h."
     text_en = "Reminder: your appointment at the training centre is tomorrow at 9."
@@ -88,7 +88,8 @@ def enqueue_reminders(sessions: sessionmaker[Session], run: int) -> int:
         "en": Outbound("sms", "", text_en, language="en", important=True).payload(),
     }
     with sessions.begin() as session:
-        return enqueue_audience(session, None, payloads, f"bench:fanout:{run}", utcnow())
+        now = utcnow()
+        return OutboxWriter().to_audience(session, None, payloads, f"bench:fanout:{run}", now, now)
 
 
 @dataclass
@@ -232,7 +233,7 @@ def bare_rate(fake: FakeTwilioAPI, messages: int, run: int) -> float:
     """A bare loop posting `messages` messages to the fake as the Twilio sender would
     (same client settings, same number in flight), no database; messages per second from
     the first accepted to the last."""
-    from bot.dispatcher import SEND_CONCURRENCY
+    from bot.outbox.dispatcher import SEND_CONCURRENCY
 
     fake.reset()
     url = f"{fake.url}/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/Messages.json"

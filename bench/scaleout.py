@@ -8,7 +8,7 @@ fake_twilio_server.py, counting messages per key). The load, at the same time:
 - inbound: people going through complete orientations as signed Twilio SMS webhooks,
   CONCURRENCY people at once, each person's turns in order, spread over the web ports
   by person as a load balancer would; a turn counts once its TwiML reply came back;
-- outbound: an outbox preloaded with AUDIENCE messages (`bot.outbox.enqueue_audience`),
+- outbound: an outbox preloaded with AUDIENCE messages (`OutboxWriter.to_audience`),
   drained by the workers.
 
 Each configuration runs RUNS windows of WINDOW seconds; inbound turns/s and outbound
@@ -147,9 +147,9 @@ async def converse(ports: list[int], first_person: int, seconds: float) -> tuple
 def measure_config(
     url: str, var_dir: str, fake: FakeTwilioAPI, webs: int, workers: int, first_person: int
 ) -> tuple[ConfigResult, int]:
-    from bot.engine import utcnow
+    from bot.clock import utcnow
     from bot.messaging import Outbound
-    from bot.outbox import enqueue_audience
+    from bot.outbox.writer import OutboxWriter
     from bot.storage.models import OutboxMessage
 
     result = ConfigResult(webs, workers)
@@ -162,7 +162,10 @@ def measure_config(
         fake.reset()
         payload = Outbound("sms", "", "Rappel : la session d'information a lieu demain à 9 h.")
         with orienta.sessions.begin() as session:
-            queued = enqueue_audience(session, None, {"fr": payload.payload()}, prefix, utcnow())
+            now = utcnow()
+            queued = OutboxWriter().to_audience(
+                session, None, {"fr": payload.payload()}, prefix, now, now
+            )
         ports = [free_port() for _ in range(webs)]
         with contextlib.ExitStack() as servers:
             processes = [

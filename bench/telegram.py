@@ -97,7 +97,7 @@ def our_script() -> list[dict[str, Any]]:
     """Each turn of the orientation as our bot plays it on Telegram, from our engine on
     a throw-away database: what the person types, the sendMessage parameters of every
     reply, and the choices the last reply asks for (labels, several allowed or not)."""
-    from bot.channels.telegram import render_telegram
+    from bot.channels.telegram.keyboards import render_telegram
     from bot.messaging import Inbound
 
     script: list[dict[str, Any]] = []

@@ -1,18 +1,25 @@
-"""Wiring: settings → database (migrated) → conversation engine. Used by every entry point."""
+"""Wiring: settings → database (migrated) → engine, and the process's outbox dispatcher.
+Used by every entry point (bot/web.py, bot/cli.py, bot/scheduling/worker.py)."""
 
 from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import Engine as Database
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.engine import Engine, utcnow
+from bot.channels.registry import providers
+from bot.clock import utcnow
+from bot.engine import Engine
+from bot.outbox.dispatcher import Dispatcher
 from bot.settings import Settings, load_settings
 from bot.storage.db import make_engine, make_sessionmaker, migrate
+from bot.storage.threads import DatabaseThreads
 from bot.types import Clock
+from bot.voice.recordings import voice_loader
 
 __all__ = ["Orienta", "open_orienta"]
 
@@ -25,8 +32,32 @@ class Orienta:
     database: Database
     sessions: sessionmaker[Session]
     engine: Engine
+    db: DatabaseThreads = field(default_factory=lambda: DatabaseThreads(sqlite=True))
+    """The process's database threads: one on SQLite, where every write goes."""
+
+    def dispatcher(self) -> Dispatcher:
+        """The process's outbox dispatcher: one sender and one pacer per channel that the
+        settings allow sending on, its database work in `db`. Close it (`aclose`) when
+        done: it owns its senders' connections."""
+        s = self.settings
+        voice_files = voice_loader(self.sessions)
+        senders = {}
+        pacing = {}
+        for provider in providers():
+            senders.update(provider.senders(s, voice_files))
+            pacing.update(provider.pacing(s))
+        return Dispatcher(
+            self.sessions,
+            senders,
+            writer=self.engine.writer,
+            clock=self.engine.clock,
+            pacing=pacing,
+            run_db=self.db.run,
+            stale_after=timedelta(seconds=s.outbox_stale_after_seconds),
+        )
 
     def close(self) -> None:
+        self.db.shutdown()
         self.database.dispose()
 
 
@@ -48,4 +79,5 @@ def open_orienta(
             "nearest Red Cross post or health centre. Set it before going live."
         )
     sessions = make_sessionmaker(database)
-    return Orienta(settings, database, sessions, Engine(sessions, settings, clock, rng=rng))
+    engine = Engine(sessions, settings, clock, rng=rng)
+    return Orienta(settings, database, sessions, engine, DatabaseThreads(settings.is_sqlite))

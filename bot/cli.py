@@ -8,9 +8,9 @@ import os
 import sys
 from collections.abc import Sequence
 
+from bot.channels.registry import by_capability
 from bot.errors import OrientaError
-from bot.i18n import LANGUAGES
-from bot.types import CHANNELS
+from bot.i18n.languages import codes, languages
 
 __all__ = ["main"]
 
@@ -68,7 +68,7 @@ def _worker(_args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.app import open_orienta
-    from bot.worker import run_worker
+    from bot.scheduling.worker import run_worker
 
     orienta = open_orienta()
     try:
@@ -81,7 +81,7 @@ def _worker(_args: argparse.Namespace) -> int:
 def _telegram_set_webhook(_args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.channels.telegram import set_webhook
+    from bot.channels.telegram.sender import set_webhook
     from bot.settings import load_settings
 
     s = load_settings()
@@ -98,17 +98,17 @@ def _telegram_set_webhook(_args: argparse.Namespace) -> int:
 
 
 def _sms_cost(args: argparse.Namespace) -> int:
-    from bot.sms_cost import format_report, measure
+    from bot.commands.sms_cost import format_report, measure
 
-    languages = [args.lang] if args.lang else list(LANGUAGES)
-    results = {lang: measure(lang, booking=args.booking) for lang in languages}
+    chosen = [args.lang] if args.lang else list(codes())
+    results = {lang: measure(lang, booking=args.booking) for lang in chosen}
     for line in format_report(results, verbose=not args.totals):
         print(line)
     return 0
 
 
 def _i18n_update(_args: argparse.Namespace) -> int:
-    from bot.catalogs import update_catalogs
+    from bot.i18n.catalogs import update_catalogs
 
     for path in update_catalogs():
         print(f"updated {path}")
@@ -116,7 +116,7 @@ def _i18n_update(_args: argparse.Namespace) -> int:
 
 
 def _i18n_compile(_args: argparse.Namespace) -> int:
-    from bot.catalogs import compile_catalogs
+    from bot.i18n.catalogs import compile_catalogs
 
     problems = compile_catalogs()
     for problem in problems:
@@ -129,12 +129,13 @@ def _i18n_compile(_args: argparse.Namespace) -> int:
 
 
 def _i18n_status(_args: argparse.Namespace) -> int:
-    from bot.catalogs import LanguageStatus, language_status, load_template
+    from bot.i18n.catalogs import LanguageStatus, language_status, load_template
 
     recorded = _recorded_shares()
     template = load_template()
     print(f"{'language':<16} {'translated':>10} {'reviewed':>9} {'voice':>7}")
-    for lang, name in LANGUAGES.items():
+    for record in languages():
+        lang, name = record.code, record.name
         status = language_status(lang, template)
         done, total = recorded.get(lang, (0, 0))
         print(
@@ -155,19 +156,19 @@ def _i18n_status(_args: argparse.Namespace) -> int:
 def _recorded_shares() -> dict[str, tuple[int, int]]:
     """Per language, (recorded, recordable) voice prompts, from the configured database."""
     from bot.app import open_orienta
-    from bot.voice import recorded_share
+    from bot.voice.recordings import recorded_share
 
     orienta = open_orienta()
     try:
         with orienta.sessions() as session:
-            return {lang: recorded_share(session, lang) for lang in LANGUAGES}
+            return {lang: recorded_share(session, lang) for lang in codes()}
     finally:
         orienta.close()
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
     from bot.app import open_orienta
-    from bot.demo import remove_demo, seed_demo
+    from bot.booking.demo import remove_demo, seed_demo
 
     orienta = open_orienta()
     try:
@@ -192,7 +193,7 @@ def _partner_links(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from bot.app import open_orienta
-    from bot.referrals import links_for, write_qr
+    from bot.booking.referrals import links_for, write_qr
     from bot.storage.models import Partner
 
     orienta = open_orienta()
@@ -224,7 +225,7 @@ def _partner_links(args: argparse.Namespace) -> int:
 
 def _referrals(_args: argparse.Namespace) -> int:
     from bot.app import open_orienta
-    from bot.referrals import arrival_counts
+    from bot.booking.referrals import arrival_counts
 
     orienta = open_orienta()
     try:
@@ -251,12 +252,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chat.add_argument(
         "--channel",
-        choices=[c for c in CHANNELS if c != "console"],
+        choices=by_capability(people=True),
         default="sms",
         help="render replies as this channel would (default: sms)",
     )
     chat.add_argument(
-        "--lang", choices=sorted(LANGUAGES), help="skip the language question for a new person"
+        "--lang", choices=sorted(codes()), help="skip the language question for a new person"
     )
     chat.add_argument(
         "--user",
@@ -290,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sms-cost",
         help="SMS parts of each orientation step and of a complete orientation, per language",
     )
-    sms_cost.add_argument("--lang", choices=sorted(LANGUAGES), help="one language only")
+    sms_cost.add_argument("--lang", choices=sorted(codes()), help="one language only")
     sms_cost.add_argument("--totals", action="store_true", help="one line per language")
     sms_cost.add_argument(
         "--booking",
@@ -315,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compile_.set_defaults(func=_i18n_compile)
 
-    from bot.audio_cli import add_audio_parser
+    from bot.commands.audio import add_audio_parser
 
     add_audio_parser(sub)
 

@@ -270,13 +270,13 @@ def _hour(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _languages(env: Mapping[str, str], name: str) -> frozenset[str]:
-    from bot.i18n import LANGUAGES
+    from bot.i18n.languages import codes as known
 
     codes = frozenset(c.strip() for c in env.get(name, "").split(",") if c.strip())
-    unknown = sorted(codes - set(LANGUAGES))
+    unknown = sorted(codes - set(known()))
     if unknown:
         raise ConfigError(
             f"Config '{name}' lists unknown language(s) {', '.join(unknown)}; "
-            f"known: {', '.join(LANGUAGES)}."
+            f"known: {', '.join(known())}."
         )
     return codes

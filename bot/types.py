@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
 
-Channel = Literal["sms", "whatsapp", "telegram", "console", "email"]
-CHANNELS: tuple[Channel, ...] = ("sms", "whatsapp", "telegram", "console")
-
-LanguageCode = str
-"""One of bot.i18n.LANGUAGES: "fr", "ff", "emk", "sus", "en"."""
+Channel = str
+"""The name of a registered channel type ("sms", "whatsapp", "telegram", "email", or a
+plug-in's: bot/channels/registry.py)."""
 
 AnswerValue = str | list[str]
 Answers = dict[str, AnswerValue]
-JSON = dict[str, Any]
 
 Clock = Callable[[], datetime]
 """Returns the current time, timezone-aware (UTC). Injected so tests control time."""

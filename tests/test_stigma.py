@@ -7,9 +7,9 @@ import unicodedata
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import Msg
+from bot.i18n.translate import Msg
 from bot.stigma import Finding, Rule, find_stigmatising
-from tests.test_catalog import TEMPLATE, sent_messages
+from tests.i18n.test_template import TEMPLATE, sent_messages
 
 
 def terms(text: str) -> list[str]:

@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.booking.demo import seed_demo
 from bot.channels.console import MEDIA_COMMANDS
-from bot.channels.render import render_plain
-from bot.demo import seed_demo
-from bot.jobs import Jobs
+from bot.channels.gsm7 import fold_to_gsm7
+from bot.channels.layout import render_plain
+from bot.engine.identity import find_identity
 from bot.messaging import Outbound
+from bot.scheduling.jobs import Jobs
 from bot.settings import Settings
-from bot.sms import fold_to_gsm7
-from bot.storage.identities import find_identity
 from bot.storage.models import (
     Answer,
     Booking,

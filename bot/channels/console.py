@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from bot.channels.render import render_plain
+from bot.channels.layout import render_plain
 from bot.engine import Engine
 from bot.messaging import Inbound
 from bot.types import Channel

@@ -1,4 +1,5 @@
-"""E-mail to partners' focal points (booking notices, daily lists), over SMTP.
+"""E-mail to partners' focal points (booking notices, daily lists), over SMTP: the
+`email` channel type and its provider, registered on import.
 
 Used only for partners whose focal channel is `email`, when SMTP_HOST is set. The
 standard library's smtplib does the work, in a thread. Returns the Message-ID we set;
@@ -10,20 +11,26 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.channels.base import PermanentSendError, TransientSendError, UncertainSendError
-from bot.types import Channel
+from bot.channels.registry import Capabilities, ChannelType, Provider, register
+from bot.messaging import Outbound
 
-__all__ = ["EmailSender"]
+if TYPE_CHECKING:
+    from bot.channels.base import Sender
+    from bot.settings import Settings
+
+__all__ = ["EMAIL", "EmailSender"]
 
 TIMEOUT_SECONDS = 20.0
 
 
 class EmailSender:
-    channel: Channel = "email"
+    channel = "email"
 
     def __init__(
         self,
@@ -79,3 +86,40 @@ class EmailSender:
 
     async def aclose(self) -> None:
         return None
+
+
+def _text(outbound: Outbound) -> str:
+    return outbound.text
+
+
+EMAIL_TYPE = ChannelType(
+    "email",
+    Capabilities(people=False),  # partners' focal points only
+    body=_text,
+    preview=_text,
+    provider="smtp",
+)
+
+
+class EmailProvider(Provider):
+    name = "smtp"
+    channel_types = (EMAIL_TYPE,)
+
+    def senders(
+        self, settings: Settings, voice_files: Callable[[str], Any] | None
+    ) -> dict[str, Sender]:
+        s = settings
+        if not s.smtp_host:
+            return {}
+        sender = EmailSender(
+            host=s.smtp_host,
+            port=s.smtp_port,
+            user=s.smtp_user,
+            password=s.smtp_password,
+            sender=s.smtp_from or s.smtp_user,
+            starttls=s.smtp_starttls,
+        )
+        return {"email": sender}
+
+
+EMAIL = register(EmailProvider())

@@ -6,7 +6,7 @@ slots): each such step names a `source` and the engine provides the options.
 from __future__ import annotations
 
 from bot.flows.model import Option, Step
-from bot.i18n import M
+from bot.i18n.translate import M
 
 __all__ = ["BOOKING_STEPS", "OFFER_EXTRAS", "SLOT_EXTRAS"]
 

@@ -8,7 +8,7 @@ plain strings, shown as written here in every language.
 from __future__ import annotations
 
 from bot.flows.model import Option
-from bot.i18n import M
+from bot.i18n.translate import M
 from bot.types import Answers
 
 __all__ = ["PREFECTURES", "REGIONS", "prefecture_options"]

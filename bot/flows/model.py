@@ -6,12 +6,12 @@ channel or the database, and the engine applies the events the runner returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from bot.errors import FlowDefinitionError
-from bot.i18n import Msg
+from bot.i18n.translate import Msg
 from bot.types import Answers, AnswerValue
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Step",
     "StepKind",
     "Turn",
+    "Verbatim",
 ]
 
 StepKind = Literal["choice", "multi", "summary", "end"]
@@ -107,10 +108,15 @@ class Step:
 @dataclass(frozen=True)
 class Flow:
     id: str
+    """Stored with each conversation: never rename a flow in use."""
     steps: tuple[Step, ...]
     """The steps in the order they are asked."""
     detached: tuple[Step, ...] = ()
     """Steps reached only by a jump (a goto, a keyword)."""
+    replaced: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """Step ids of earlier releases → the step that replaces each: a person stored at
+    one goes on at its replacement. A step removed without a replacement sends its
+    people to the nearest safe step (`bot.flows.runner.repair`)."""
 
     def __post_init__(self) -> None:
         ids = [s.id for s in (*self.steps, *self.detached)]
@@ -125,12 +131,28 @@ class Flow:
                 raise FlowDefinitionError(
                     f"Step {s.id!r} of flow {self.id!r} refers to unknown steps {sorted(missing)}."
                 )
+        for old, new in self.replaced.items():
+            if old in known:
+                raise FlowDefinitionError(
+                    f"Flow {self.id!r} says step {old!r} was replaced, but still has it."
+                )
+            if new not in known:
+                raise FlowDefinitionError(
+                    f"Flow {self.id!r} replaces step {old!r} by {new!r}, which it does not have."
+                )
+
+    def has(self, step_id: str) -> bool:
+        return any(s.id == step_id for s in (*self.steps, *self.detached))
 
     def step(self, step_id: str) -> Step:
         for s in (*self.steps, *self.detached):
             if s.id == step_id:
                 return s
         raise FlowDefinitionError(f"Flow {self.id!r} has no step {step_id!r}.")
+
+    def resolve(self, step_id: str) -> str | None:
+        """`step_id`, or the step that replaced it; None when it is gone."""
+        return step_id if self.has(step_id) else self.replaced.get(step_id)
 
     def following(self, step_id: str) -> tuple[Step, ...]:
         """The linear steps after `step_id` (none after a detached step)."""
@@ -157,10 +179,18 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Verbatim:
+    """Text already in the person's language, sent as written: a staff member's reply.
+    Never translated, never formatted (its braces are its own), never recorded."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Say:
     """A sentence to send. `alone`: in its own message, not merged with the next question."""
 
-    msg: Msg
+    msg: Msg | Verbatim
     params: tuple[tuple[str, str], ...] = ()
     alone: bool = False
     ask_phone: bool = False

@@ -8,9 +8,10 @@ person's own words, and urgent help raises an event instead of being stored as a
 from __future__ import annotations
 
 from bot.flows.booking import BOOKING_STEPS
+from bot.flows.common import ERASE_STEP, LANGUAGE_STEP
 from bot.flows.geo import REGIONS, prefecture_options
 from bot.flows.model import Flow, Option, Step
-from bot.i18n import LANGUAGES, M
+from bot.i18n.translate import M
 from bot.types import Answers
 
 __all__ = ["CONSENT_VERSION", "ORIENTATION"]
@@ -20,13 +21,6 @@ CONSENT_VERSION = "2026-11"
 
 SEVERAL = M("hint.several", "Plusieurs choix possibles, ex. : 1,3")
 
-LANGUAGE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "fr": ("francais", "french", "fr"),
-    "ff": ("pular", "poular", "pulaar", "peul", "fulfulde", "ff"),
-    "emk": ("maninka", "maninkakan", "malinke", "emk"),
-    "sus": ("susu", "soussou", "sosso", "sosoxui", "sus"),
-    "en": ("english", "anglais", "en"),
-}
 
 # Return situations of people who came back themselves (asked how long ago).
 CAME_BACK = ("with_programme", "on_own")
@@ -49,17 +43,7 @@ def _came_back(answers: Answers) -> bool:
 ORIENTATION = Flow(
     id="orientation",
     steps=(
-        Step(
-            "language",
-            M(
-                "language.ask",
-                "Bienvenue sur Orienta ! Welcome! Choisissez votre langue / Choose your language :",
-            ),
-            options=tuple(
-                Option(code, name, synonyms=LANGUAGE_SYNONYMS[code], event="language_chosen")
-                for code, name in LANGUAGES.items()
-            ),
-        ),
+        LANGUAGE_STEP,
         Step(
             "consent",
             M(
@@ -351,28 +335,7 @@ ORIENTATION = Flow(
             ),
             kind="end",
         ),
-        Step(
-            "erase_confirm",
-            M(
-                "erase.ask",
-                "Voulez-vous vraiment effacer toutes vos réponses et vos données ? "
-                "C'est définitif.",
-            ),
-            options=(
-                Option(
-                    "yes",
-                    M("erase.yes", "Oui, tout effacer"),
-                    synonyms=("oui", "yes"),
-                    event="erase_confirmed",
-                ),
-                Option(
-                    "no",
-                    M("erase.no", "Non, garder mes réponses"),
-                    synonyms=("non", "no"),
-                    event="erase_cancelled",
-                ),
-            ),
-        ),
+        ERASE_STEP,
         *BOOKING_STEPS,
     ),
 )

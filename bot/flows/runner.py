@@ -9,11 +9,21 @@ from __future__ import annotations
 import re
 
 from bot.flows.model import Ask, Event, Flow, FlowState, Option, Say, Step, Turn
-from bot.i18n import DEFAULT_LANGUAGE, M, Msg, translate
-from bot.text import Parsed, has_letters_or_digits, normalize, parse_choices
+from bot.flows.text import Parsed, has_letters_or_digits, normalize, parse_choices
+from bot.i18n.languages import DEFAULT_LANGUAGE
+from bot.i18n.translate import M, Msg, translate
 from bot.types import Answers, AnswerValue
 
-__all__ = ["advance", "label_text", "options_for", "restart", "start", "summary_lines"]
+__all__ = [
+    "advance",
+    "label_text",
+    "options_for",
+    "repair",
+    "restart",
+    "safe_step",
+    "start",
+    "summary_lines",
+]
 
 SUMMARY_LINE = M("summary.line", "{label}: {value}")
 SUMMARY_EMPTY = M("summary.empty", "aucune réponse")
@@ -144,6 +154,44 @@ def restart(flow: Flow, consented: bool) -> Turn:
         ids = [s.id for s in flow.steps]
         first = flow.steps[ids.index("consent") + 1] if "consent" in ids else first
     return start(flow, at=first.id)
+
+
+def safe_step(flow: Flow, answers: Answers, *, consented: bool, language_chosen: bool) -> str:
+    """Where a person goes on when the step they were at no longer exists: the first
+    question of `flow` they have not answered (never consent or the language again once
+    given), or its summary when they answered everything."""
+    ids = [s.id for s in flow.steps]
+    begin = 0
+    if consented and "consent" in ids:
+        begin = ids.index("consent") + 1
+    elif language_chosen and "language" in ids:
+        begin = ids.index("language") + 1
+    for step in flow.steps[begin:]:
+        if step.kind == "end" or not step.applies(answers):
+            continue
+        if step.store is None or step.store not in answers:
+            return step.id
+    return next((s.id for s in flow.steps if s.kind == "summary"), flow.steps[0].id)
+
+
+def repair(flow: Flow, state: FlowState, *, consented: bool, language_chosen: bool) -> bool:
+    """Point `state` at steps `flow` has, after a release renamed or removed some: a
+    renamed step goes on at its replacement (`Flow.replaced`), a removed one at the
+    nearest safe step. True when the person was moved to a safe step: what they just
+    wrote answered a question that is gone, so it is not read as an answer."""
+    state.queue = [q for q in (flow.resolve(step) for step in state.queue) if q is not None]
+    if state.step is None:
+        return False
+    resolved = flow.resolve(state.step)
+    if resolved is not None:
+        state.step = resolved
+        return False
+    state.step = safe_step(
+        flow, state.answers, consented=consented, language_chosen=language_chosen
+    )
+    state.queue = []
+    state.retries = 0
+    return True
 
 
 def _reject(step: Step, state: FlowState, reason: str, count: int, max_retries: int) -> Turn:

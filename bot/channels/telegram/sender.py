@@ -1,0 +1,247 @@
+"""Telegram messages out through the Bot API (python-telegram-bot v22 as the transport),
+its typed errors mapped onto ours, and `setWebhook`.
+
+The Bot API takes no idempotency key and has no message list to reconcile with, so a row
+left *sending* by a crash is sent again (see docs/channels.md). A bot token is never
+logged: the errors that would carry it are rewritten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from telegram import Bot
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+
+from bot.channels.base import (
+    NothingToSend,
+    PermanentSendError,
+    SendError,
+    TransientSendError,
+    UncertainSendError,
+)
+from bot.channels.telegram.keyboards import render_telegram
+from bot.channels.telegram.updates import ALLOWED_UPDATES
+from bot.errors import ConfigError, OrientaError
+from bot.messaging import Outbound
+from bot.voice.recordings import VoiceFile
+
+__all__ = ["TelegramSender", "bot_api_urls", "send_error", "set_webhook"]
+
+# From v22.2, reading RetryAfter.retry_after (which RetryAfter's own constructor does)
+# warns unless the library may answer with a timedelta, its future default: opt in.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+log = logging.getLogger(__name__)
+
+OFFICIAL_API = "https://api.telegram.org"
+CHAT_ID = re.compile(r"-?[0-9]{1,20}")
+UNREACHABLE_BAD_REQUESTS = ("chat not found", "user not found", "peer_id_invalid")
+
+
+def bot_api_urls(api_base_url: str = "") -> tuple[str, str]:
+    """PTB's `base_url` and `base_file_url` for the Bot API at `api_base_url`
+    (`https://api.telegram.org` when empty; a trailing `/bot` is accepted). PTB appends
+    the token to each."""
+    root = (api_base_url.strip() or OFFICIAL_API).rstrip("/").removesuffix("/bot")
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+def _make_bot(token: str, api_base_url: str, requests: tuple[HTTPXRequest, HTTPXRequest]) -> Bot:
+    base_url, base_file_url = bot_api_urls(api_base_url)
+    return Bot(
+        token,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        request=requests[0],
+        get_updates_request=requests[1],
+    )
+
+
+def _requests(timeout: float) -> tuple[HTTPXRequest, HTTPXRequest]:
+    """One pool for sending (a dispatcher batch sends at once), one for getUpdates."""
+    sending = HTTPXRequest(
+        connection_pool_size=64,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        connect_timeout=timeout,
+        pool_timeout=timeout,
+    )
+    return sending, HTTPXRequest(connection_pool_size=1)
+
+
+class TelegramSender:
+    """Sends outbox rows with the Bot API (the dispatcher's `Sender` for Telegram).
+
+    One per process (bot/web.py, bot/scheduling/worker.py): the webhook's replies and the
+    dispatcher's rows share its connections and its pacing.
+    """
+
+    channel = "telegram"
+
+    def __init__(
+        self,
+        token: str,
+        api_base_url: str = "",
+        *,
+        timeout: float = 20.0,
+        voice_files: Callable[[str], VoiceFile | None] | None = None,
+    ) -> None:
+        self._voice_files = voice_files
+        """Reads a recording's bytes from its URL (bot.voice.recordings.voice_loader): uploaded, so
+        no public URL is needed."""
+        self._requests = _requests(timeout)
+        self.bot = _make_bot(token, api_base_url, self._requests)
+        self._initialising = asyncio.Lock()
+
+    async def _ready(self) -> Bot:
+        async with self._initialising:
+            await self.bot.initialize()  # getMe, once: a refused token shows at once
+        return self.bot
+
+    async def ready(self) -> Bot:
+        """The initialised `Bot` (for polling)."""
+        return await self._ready()
+
+    async def send(
+        self, address: str, payload: dict[str, Any], *, key: str, template: bool = False
+    ) -> str:
+        """Send the row as one message or more; the id of the last one. `key` has no use
+        here (Telegram sends no status callbacks), nor `template` (WhatsApp's)."""
+        outbound = Outbound.from_payload("telegram", address, payload)
+        if outbound.media and not outbound.text:
+            return await self._send_recordings(address, outbound.media)
+        messages = render_telegram(outbound)
+        if not messages:
+            raise PermanentSendError("telegram: empty message, nothing to send")
+        if not CHAT_ID.fullmatch(address):  # a phone number, say: never a Telegram chat
+            raise PermanentSendError("telegram: address is not a chat id", unreachable=True)
+        chat_id = int(address)
+        message_id = ""
+        try:
+            bot = await self._ready()
+            # A text over the limit is several messages: a failure after the first means
+            # the first ones are sent again on retry (rare: replies are short).
+            for params in messages:
+                sent = await bot.send_message(chat_id, **params)
+                message_id = str(sent.message_id)
+        except TelegramError as exc:
+            raise send_error(exc) from exc
+        return message_id
+
+    async def _send_recordings(self, address: str, urls: tuple[str, ...]) -> str:
+        """Upload each recording: a voice note for Ogg/Opus, an audio file otherwise. A
+        recording deleted or replaced since the reply was written is skipped; when none
+        is left, the row is cancelled (NothingToSend), not failed."""
+        if not CHAT_ID.fullmatch(address):
+            raise PermanentSendError("telegram: address is not a chat id", unreachable=True)
+        message_id = ""
+        for url in urls:
+            found = await asyncio.to_thread(self._voice_files, url) if self._voice_files else None
+            if found is None:
+                log.info("telegram: recording no longer available, skipped")
+                continue
+            try:
+                bot = await self._ready()
+                if found.content_type == "audio/ogg":
+                    sent = await bot.send_voice(int(address), voice=found.data)
+                else:
+                    sent = await bot.send_audio(int(address), audio=found.data)
+            except TelegramError as exc:
+                raise send_error(exc) from exc
+            message_id = str(sent.message_id)
+        if not message_id:
+            raise NothingToSend("telegram: recording no longer available")
+        return message_id
+
+    async def answer_callback(self, callback_query_id: str) -> bool:
+        """Stop the pressed button's spinner. Best effort: the reply is the real answer,
+        and a query answered late (over about 15 s) is refused by Telegram."""
+        try:
+            bot = await self._ready()
+            return await bot.answer_callback_query(callback_query_id)
+        except TelegramError as exc:
+            log.info("telegram callback query not answered: %s", type(exc).__name__)
+            return False
+
+    async def aclose(self) -> None:
+        await self.bot.shutdown()  # nothing to do unless initialised
+        for request in self._requests:
+            await request.shutdown()  # closes the connection pool, once
+
+
+def send_error(exc: TelegramError) -> SendError:
+    """Our error for a Bot API failure. Never str(exc) whole: InvalidToken's carries the
+    token; descriptions from Telegram itself ("Forbidden: bot was blocked…") are kept."""
+    if isinstance(exc, RetryAfter):
+        return TransientSendError("telegram 429: flood control", retry_after=_seconds(exc))
+    if isinstance(exc, TimedOut):
+        if isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
+            return TransientSendError("telegram: timed out before sending")
+        # The request went out; Telegram may have sent the message.
+        return UncertainSendError("telegram: no answer in time")
+    if isinstance(exc, Forbidden):
+        return PermanentSendError(f"telegram 403: {exc.message}", unreachable=True)
+    if isinstance(exc, ChatMigrated):
+        return PermanentSendError("telegram: the group moved to another chat", unreachable=True)
+    if isinstance(exc, BadRequest):
+        unreachable = any(text in exc.message.lower() for text in UNREACHABLE_BAD_REQUESTS)
+        return PermanentSendError(f"telegram 400: {exc.message}", unreachable=unreachable)
+    if isinstance(exc, InvalidToken):
+        # Our credentials, not the person: try again once TELEGRAM_BOT_TOKEN is fixed.
+        return TransientSendError("telegram: bot token refused (TELEGRAM_BOT_TOKEN)")
+    if isinstance(exc, NetworkError) and isinstance(exc.__cause__, httpx.RemoteProtocolError):
+        return UncertainSendError("telegram: connection lost while sending")
+    # 5xx, refused connections, anything else: later.
+    return TransientSendError(f"telegram: {type(exc).__name__}")
+
+
+def _seconds(exc: RetryAfter) -> float:
+    wait = exc.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+async def set_webhook(
+    bot_token: str, public_base_url: str, secret: str, api_base_url: str = ""
+) -> None:
+    """Tell Telegram to post updates to `{public_base_url}/webhooks/telegram`, with
+    `secret` in every request's secret token header (`orienta telegram set-webhook`)."""
+    for name, value in (
+        ("TELEGRAM_BOT_TOKEN", bot_token),
+        ("PUBLIC_BASE_URL", public_base_url),
+        ("TELEGRAM_WEBHOOK_SECRET", secret),
+    ):
+        if not value:
+            raise ConfigError(f"Config '{name}' is missing, and has no default.")
+    url = f"{public_base_url.rstrip('/')}/webhooks/telegram"
+    requests = _requests(timeout=20.0)
+    bot = _make_bot(bot_token, api_base_url, requests)
+    try:
+        async with bot:
+            await bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        raise ConfigError("Config 'TELEGRAM_BOT_TOKEN' was refused by Telegram.") from None
+    except BadRequest as exc:
+        raise ConfigError(f"Telegram refused the webhook {url}: {exc.message}") from exc
+    except TelegramError as exc:
+        raise OrientaError(f"Telegram could not be reached: {type(exc).__name__}") from exc
+    finally:
+        for request in requests:
+            await request.shutdown()

@@ -1,0 +1,359 @@
+"""The conversation engine: one inbound message in, replies out, all in one transaction.
+
+For each message: drop a redelivery (same provider id: answer as the first time), find or
+create the person (bot/engine/identity.py), read their conversation in its flow
+(bot/engine/turn.py), apply a global keyword (bot/engine/commands.py) or advance the
+flow and apply its events (bot/engine/events.py), compose the replies
+(bot/engine/compose.py), and write state, answers, the inbound log and the replies
+(through the outbox's one writer) together. The engine knows no provider: what differs
+between channels, it reads from their capabilities.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.booking.desk import BookingDesk
+from bot.clock import utcnow
+from bot.engine import identity as identities
+from bot.engine.commands import COMMANDS, SPOKEN_WHEN_STOPPED, phone_shared
+from bot.engine.compose import Composer
+from bot.engine.events import HANDLERS
+from bot.engine.keywords import match_keyword, mentions_danger
+from bot.engine.messages import WELCOME_BACK
+from bot.engine.safety import URGENT_REPLY, flag_urgent_help
+from bot.engine.turn import Turn, load_state, save_state
+from bot.flows.model import Ask, FlowState, Say
+from bot.flows.registry import DEFAULT_FLOW, find_flow
+from bot.flows.runner import advance, start
+from bot.i18n.languages import codes
+from bot.messaging import Inbound, Outbound
+from bot.outbox.writer import OutboxWriter
+from bot.settings import Settings
+from bot.storage.models import (
+    ChannelIdentity,
+    Contact,
+    Conversation,
+    InboundMessage,
+    OutboxMessage,
+)
+from bot.types import Clock
+
+__all__ = ["Engine"]
+
+log = logging.getLogger(__name__)
+
+_START_WITH_CODE = re.compile(r"/start[ _]+([A-Za-z0-9-]{2,16})", re.IGNORECASE)
+
+
+class Engine:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        clock: Clock = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.clock = clock
+        self.writer = OutboxWriter(settings)
+        orientation = find_flow(DEFAULT_FLOW)
+        self.desk = BookingDesk(orientation, settings, rng or secrets.SystemRandom(), self.writer)
+        self.composer = Composer(settings, self.desk)
+
+    def handle(self, inbound: Inbound, *, send_now: bool = False) -> list[Outbound]:
+        """The replies to `inbound`, once it and everything it changed are committed.
+
+        With `send_now` (Telegram, whose webhook answer cannot carry replies), the replies'
+        rows are stored already claimed for sending, in the same transaction, and each
+        fresh reply carries its row's id (`claimed_id`) for the caller to send it at once
+        and record the outcome; a crash before that leaves the row to the dispatcher's
+        reconciliation. Replies replayed for a message seen before carry none."""
+        # A message seen before (a provider's retry) is rare: rather than looking for it
+        # first on every message, its row's unique key refuses it, and the second
+        # attempt looks for it and answers what was answered then.
+        seen_before = False
+        for attempt in range(3):
+            try:
+                with self.sessions.begin() as session:
+                    replies = self._handle(session, inbound, seen_before, send_now)
+                # Ids exist once the rows are flushed (at commit).
+                return [
+                    replace(outbound, claimed_id=row.id) if row is not None else outbound
+                    for outbound, row in replies
+                ]
+            except IntegrityError:
+                # The same message again, or the same new person stored concurrently:
+                # run again, and find what the other transaction committed.
+                if attempt == 2:
+                    raise
+                seen_before = True
+                log.info("retrying inbound after a unique-key conflict", extra={"attempt": attempt})
+        raise AssertionError("unreachable")
+
+    # -- one transaction ---------------------------------------------------------------
+
+    def _handle(
+        self, session: Session, inbound: Inbound, seen_before: bool, send_now: bool
+    ) -> list[tuple[Outbound, OutboxMessage | None]]:
+        now = self.clock()
+        provider_id = inbound.provider_id or f"local-{uuid.uuid4().hex}"
+        if seen_before:
+            duplicate = session.scalars(
+                select(InboundMessage).where(
+                    InboundMessage.channel == inbound.channel,
+                    InboundMessage.provider_id == provider_id,
+                )
+            ).one_or_none()
+            if duplicate is not None:
+                log.info("duplicate inbound ignored", extra={"inbound_id": duplicate.id})
+                return [(o, None) for o in self._replies_to(session, duplicate, inbound)]
+
+        key = self.settings.identity_key
+        identity = identities.find_identity(
+            session, key, inbound.channel, inbound.address, lock=True
+        )
+        if identity is None:
+            identity = identities.create_identity(
+                session, key, inbound.channel, inbound.address, now
+            )
+        contact = identity.contact
+        text = inbound.text or ""
+        if _START_WITH_CODE.fullmatch(text.strip()):  # a Telegram deep link: /start <code>
+            inbound = replace(inbound, text="/start")
+        if inbound.shared_phone:
+            contact = identities.link_phone(session, key, identity, inbound.shared_phone, now)
+        conversation = session.scalars(
+            select(Conversation).where(Conversation.contact_id == contact.id)
+        ).one_or_none()
+        if conversation is None and contact.referred_by_partner_id is None:
+            identities.attribute_referral(session, contact, inbound.channel, text, now)
+        turn = Turn(
+            session,
+            inbound,
+            now,
+            contact,
+            identity,
+            conversation,
+            find_flow(conversation.flow if conversation else None),
+            away=self._away(contact, conversation, now),
+        )
+        self._respond(turn)
+        # Composed before the state is saved: showing slots remembers which were shown.
+        outbounds = self.composer.compose(
+            session,
+            turn.contact,
+            turn.flow,
+            turn.state,
+            turn.replies,
+            inbound.channel,
+            inbound.address,
+            now,
+            erased=turn.erased,
+        )
+        if not turn.erased:
+            # Written last, with the state: one flush at commit rather than one more
+            # before the first query that follows.
+            turn.contact.last_inbound_at = now
+            identity.last_inbound_at = now
+            identity.unreachable_at = None  # they just wrote from it: reachable again
+            if turn.state is not None:
+                turn.conversation = save_state(
+                    session, turn.conversation, turn.contact, turn.flow, turn.state, now
+                )
+        # The message is written with everything else, in one flush at commit (a second
+        # delivery of it is refused there by its unique key: see `handle`).
+        row = InboundMessage(
+            channel=inbound.channel,
+            provider_id=provider_id,
+            contact_id=None if turn.erased else turn.contact.id,
+            kind="media" if inbound.media else ("text" if text.strip() else "empty"),
+            received_at=now,
+        )
+        session.add(row)
+        replies = self.writer.replies(
+            session,
+            row,
+            outbounds,
+            now,
+            # After an erasure (or a refusal, which erases) nothing links back.
+            contact_id=None if turn.erased else turn.contact.id,
+            identity_id=None if turn.erased else identity.id,
+            send_now=send_now,
+        )
+        log.info(
+            "inbound handled",
+            extra={
+                "contact": None if turn.erased else turn.contact.public_id,
+                "channel": inbound.channel,
+                "step": turn.state.step if turn.state else None,
+                "replies": len(replies),
+            },
+        )
+        return replies
+
+    def _away(self, contact: Contact, conversation: Conversation | None, now: datetime) -> bool:
+        """Silent for hours, and not answering something Orienta sent meanwhile (a
+        reminder, a follow-up question: those move the conversation on)."""
+        seen = [contact.last_inbound_at, conversation.updated_at if conversation else None]
+        last_seen = max((t for t in seen if t is not None), default=None)
+        limit = timedelta(hours=self.settings.resume_after_hours)
+        return last_seen is not None and now - last_seen > limit
+
+    def _replies_to(
+        self, session: Session, row: InboundMessage, inbound: Inbound
+    ) -> list[Outbound]:
+        stored = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.inbound_id == row.id)
+            .order_by(OutboxMessage.id)
+        )
+        return [
+            replace(
+                Outbound.from_payload(inbound.channel, inbound.address, o.payload),
+                key=o.idempotency_key,
+            )
+            for o in stored
+        ]
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def _respond(self, turn: Turn) -> None:
+        inbound, contact = turn.inbound, turn.contact
+        turn.keyword = keyword = match_keyword(inbound.text or "")
+        turn.flow, state, turn.stranded = load_state(
+            turn.session, turn.conversation, contact, turn.answer_rows
+        )
+        confirming_erasure = state is not None and state.step == "erase_confirm"
+        if turn.silenced and not confirming_erasure and keyword not in SPOKEN_WHEN_STOPPED:
+            turn.state = state
+            return  # they asked for silence: the message is logged, nothing is sent
+
+        if state is None or state.step is None:
+            first = None
+            if inbound.language in codes() and contact.language is None:
+                contact.language = inbound.language
+                first = turn.flow.following("language")[0].id
+            fresh = start(turn.flow, at=first)
+            state, turn.replies = fresh.state, fresh.replies
+            if keyword is None or keyword in ("start", "menu"):
+                turn.state = state
+                return
+        turn.state = state
+
+        if inbound.shared_phone:
+            phone_shared(self, turn)
+        elif keyword is not None:
+            COMMANDS[keyword](self, turn)
+        elif turn.stranded:
+            # What they wrote answered a question this release no longer asks.
+            turn.replies = [Say(WELCOME_BACK), Ask(_step(state))]
+        else:
+            self._advance(turn, state)
+
+    def _advance(self, turn: Turn, state: FlowState) -> None:
+        """The message as an answer to the person's current question."""
+        inbound, contact = turn.inbound, turn.contact
+        current = _step(state)
+        step = turn.flow.step(current)
+        dynamic = None
+        if step.source is not None:
+            dynamic = self.desk.options(turn.session, contact, step, state, turn.now, False)
+        result = advance(
+            turn.flow,
+            state,
+            inbound.text or "",
+            lang=turn.lang,
+            has_media=bool(inbound.media),
+            max_retries=self.settings.max_retries,
+            dynamic=dynamic,
+        )
+        rejected = any(e.name == "input_rejected" for e in result.events)
+        if rejected and mentions_danger(inbound.text or ""):
+            # "je suis en danger" is no menu answer, but it must never go unheard.
+            flag_urgent_help(turn)
+            result.replies.insert(0, URGENT_REPLY)
+        if turn.away and step.kind != "end":
+            if rejected:
+                state.retries = max(0, state.retries - 1)  # not their fault: they were away
+                urgent = [r for r in result.replies if r == URGENT_REPLY]
+                result.replies = [*urgent, Ask(current)]
+            result.replies.insert(0, Say(WELCOME_BACK))
+        turn.state = result.state
+        replies = list(result.replies)
+        for event in result.events:
+            handler = HANDLERS.get(event.name)
+            if handler is not None:
+                handler(self, turn, event, replies)
+            if turn.erased:
+                return
+        turn.replies = replies
+        if turn.silenced:
+            # Answering the erasure question after STOP: confirm, ask nothing more
+            # (but the erasure question itself again, if the answer was unclear).
+            turn.replies = [
+                r
+                for r in turn.replies
+                if isinstance(r, Say) or (isinstance(r, Ask) and r.step == "erase_confirm")
+            ]
+
+    # -- messages Orienta starts (scheduled jobs, and staff replies to come) ------------
+
+    def push(
+        self,
+        session: Session,
+        contact: Contact,
+        replies: Sequence[Say | Ask],
+        key: str,
+        now: datetime,
+        state: FlowState | None = None,
+        important: bool = False,
+    ) -> int:
+        """Queue `replies` to `contact` where Orienta may write to them first
+        (bot/outbox/policy.py), keyed `{key}:{n}`; the conversation moves to `state` if
+        given. The number of rows queued (0: no way to reach them)."""
+        conversation = session.scalars(
+            select(Conversation).where(Conversation.contact_id == contact.id)
+        ).one_or_none()
+        flow = find_flow(conversation.flow if conversation else None)
+
+        def compose(identity: ChannelIdentity) -> list[Outbound]:
+            outbounds = self.composer.compose(
+                session,
+                contact,
+                flow,
+                state,
+                list(replies),
+                identity.channel,
+                identity.address,
+                now,
+            )
+            if state is not None and conversation is not None:
+                # Stored after composing: shown slots are remembered.
+                save_state(session, conversation, contact, flow, state, now)
+            return outbounds
+
+        return self.writer.to_person(session, contact, key, compose, now, important=important)
+
+    def state_of(self, session: Session, contact: Contact) -> FlowState | None:
+        conversation = session.scalars(
+            select(Conversation).where(Conversation.contact_id == contact.id)
+        ).one_or_none()
+        return load_state(session, conversation, contact)[1]
+
+
+def _step(state: FlowState) -> str:
+    assert state.step is not None
+    return state.step

@@ -1,0 +1,124 @@
+"""What each flow event does (an answer saved, consent given, urgent help asked, the
+orientation completed…): one small function each, registered by event name in
+`HANDLERS`.
+
+The flow runner returns events named in the past tense; the engine hands each to its
+handler with the replies the runner proposed, which the handler may change. Bad input
+(`input_rejected`) has no handler: the runner already said what was wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete
+
+from bot.booking.desk import THANKS
+from bot.channels.registry import capabilities
+from bot.engine import erasure
+from bot.engine.identity import has_phone
+from bot.engine.messages import ERASED, LANGUAGE_PENDING, NOT_ERASED, SHARE_PHONE_OFFER
+from bot.engine.safety import URGENT_REPLY, flag_urgent_help
+from bot.engine.turn import Turn
+from bot.flows.model import BOOKING_EVENTS, Ask, Event, Say
+from bot.flows.orientation import CONSENT_VERSION
+from bot.i18n.languages import language_name
+from bot.i18n.translate import has_catalog
+from bot.storage.models import Answer
+
+if TYPE_CHECKING:
+    from bot.engine.engine import Engine
+
+__all__ = ["HANDLERS", "EventHandler"]
+
+Replies = list[Say | Ask]
+EventHandler = Callable[["Engine", Turn, Event, Replies], None]
+
+
+def answer_saved(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
+    if event.field is None:
+        return
+    answer = turn.answer_rows.get(event.field)  # loaded with the state: no query
+    if answer is None:
+        answer = Answer(
+            contact_id=turn.contact.id, field=event.field, value=event.value, updated_at=turn.now
+        )
+        turn.session.add(answer)
+        turn.answer_rows[event.field] = answer
+    else:
+        answer.value = event.value
+        answer.updated_at = turn.now
+
+
+def answer_cleared(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
+    if event.field is None:
+        return
+    turn.session.execute(
+        delete(Answer).where(Answer.contact_id == turn.contact.id, Answer.field == event.field)
+    )
+    turn.answer_rows.pop(event.field, None)
+
+
+def language_chosen(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
+    if not isinstance(event.value, str):
+        return
+    turn.contact.language = event.value
+    if not has_catalog(event.value):
+        replies.insert(0, Say(LANGUAGE_PENDING, (("language", language_name(event.value)),)))
+
+
+def consent_given(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
+    turn.contact.consent = "given"
+    turn.contact.consent_at = turn.now
+    turn.contact.consent_version = CONSENT_VERSION
+
+
+def consent_refused(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
+    erasure.forget_after_refusal(turn, engine.settings, engine.writer)
+    turn.replies = replies  # the kind goodbye, with the help numbers
+
+
+def urgent_help_requested(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
+    flag_urgent_help(turn)
+    replies.insert(0, URGENT_REPLY)
+
+
+def orientation_completed(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
+    if turn.conversation is None:
+        return
+    turn.conversation.completed_at = turn.now
+    assert turn.state is not None
+    proposals = engine.desk.propose(turn.session, turn.contact, turn.state, turn.now)
+    replies[:] = [Say(THANKS), *proposals] if turn.state.step == "offers" else proposals
+    share = capabilities(turn.identity.channel).share_phone
+    if share and not has_phone(turn.session, turn.contact):
+        replies.append(Say(SHARE_PHONE_OFFER, alone=True, ask_phone=True))
+
+
+def booking_event(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
+    assert turn.state is not None
+    replies[:] = engine.desk.apply(turn.session, turn.contact, turn.state, event, replies, turn.now)
+
+
+def erase_confirmed(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
+    erasure.erase(turn, engine.settings, engine.writer)
+    turn.replies = [Say(ERASED)]
+
+
+def erase_cancelled(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
+    replies.insert(0, Say(NOT_ERASED))
+
+
+HANDLERS: dict[str, EventHandler] = {
+    "answer_saved": answer_saved,
+    "answer_cleared": answer_cleared,
+    "language_chosen": language_chosen,
+    "consent_given": consent_given,
+    "consent_refused": consent_refused,
+    "urgent_help_requested": urgent_help_requested,
+    "orientation_completed": orientation_completed,
+    "erase_confirmed": erase_confirmed,
+    "erase_cancelled": erase_cancelled,
+    **dict.fromkeys(BOOKING_EVENTS, booking_event),
+}

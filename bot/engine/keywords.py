@@ -1,0 +1,96 @@
+"""Global keywords: words that work at any moment, in any language, whatever the step.
+
+Each keyword's words are a translatable message, so translators add the words people
+really use in their language; a message matches when, without accents, case or
+punctuation, it is exactly one of those words.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+from bot.flows.text import normalize
+from bot.i18n.languages import codes, version
+from bot.i18n.translate import M, Msg, translate
+
+__all__ = ["Keyword", "match_keyword", "mentions_danger"]
+
+# Polite words around a keyword: "stop svp", "aide moi merci".
+_POLITE = re.compile(r"(?:^| )(?:svp|stp|merci|please|s il vous plait|s il te plait)(?= |$)")
+
+Keyword = Literal[
+    "stop", "start", "help", "menu", "language", "erase", "urgent", "listen", "text", "booking"
+]
+
+KEYWORD_WORDS: dict[Keyword, Msg] = {
+    "stop": M(
+        "keyword.stop",
+        "STOP, ARRET, ARRÊT, ARRETER, ARRÊTER, ARRETE, ARRÊTE, ARRETEZ, ARRÊTEZ, STOPPER, "
+        "DESABONNER, UNSUBSCRIBE",
+    ),
+    "start": M("keyword.start", "START, REPRENDRE, DEMARRER, RESUME"),
+    "help": M("keyword.help", "AIDE, AIDEZ-MOI, AIDE-MOI, HELP, INFO"),
+    "menu": M("keyword.menu", "MENU, RECOMMENCER, RESTART"),
+    "language": M("keyword.language", "LANGUE, LANGUAGE, LANGUES"),
+    "erase": M("keyword.erase", "EFFACER, EFFACE, SUPPRIMER, DELETE, ERASE"),
+    "urgent": M("keyword.urgent", "URGENCE, URGENT, SOS, DANGER, AU SECOURS, EMERGENCY"),
+    # Recorded prompts on WhatsApp and Telegram: on, off.
+    "listen": M("keyword.listen", "ÉCOUTER, ECOUTER, AUDIO, VOCAL, VOIX, LISTEN"),
+    "text": M("keyword.text", "TEXTE, ÉCRIT, ECRIT, TEXT"),
+    # See, change or cancel one's booking (or see the offers again).
+    "booking": M(
+        "keyword.booking", "RDV, RENDEZ-VOUS, RENDEZ VOUS, RESERVATION, RÉSERVATION, BOOKING"
+    ),
+}
+
+
+@lru_cache(maxsize=1)
+def _table(_languages: int) -> dict[str, Keyword]:
+    """Every word of every keyword in every language (`_languages`: the registry's
+    version, so that a language added later is read too)."""
+    table: dict[str, Keyword] = {}
+    for keyword, msg in KEYWORD_WORDS.items():
+        for lang in codes():
+            for word in translate(msg, lang).split(","):
+                if normalize(word):
+                    table.setdefault(normalize(word), keyword)
+    return table
+
+
+def match_keyword(text: str) -> Keyword | None:
+    """The keyword `text` is, if it is one (`" Arrêt ! "` → "stop")."""
+    text = text.strip()
+    if len(text) > 40:
+        return None
+    words = _POLITE.sub("", normalize(text)).strip()
+    # "S.O.S" and "S O S" are "sos"; no keyword is made of one-letter words otherwise.
+    table = _table(version())
+    return table.get(words) or table.get(words.replace(" ", ""))
+
+
+# Words that say "I am in danger" inside any sentence: a message that fits no answer but
+# contains one of them still gets the hotline numbers.
+DANGER_WORDS = M(
+    "keyword.danger_words",
+    "DANGER, EN DANGER, AU SECOURS, A L'AIDE, SOS, URGENCE, AIDEZ-MOI, ON ME MENACE, "
+    "ON ME FRAPPE, HELP ME",
+)
+
+
+@lru_cache(maxsize=1)
+def _danger(_languages: int) -> re.Pattern[str]:
+    words = {
+        normalize(word)
+        for lang in codes()
+        for word in translate(DANGER_WORDS, lang).split(",")
+        if normalize(word)
+    }
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    return re.compile(rf"(?:^| )(?:{alternatives})(?: |$)")
+
+
+def mentions_danger(text: str) -> bool:
+    """True when `text` says, in any words we know, that the person is in danger."""
+    return bool(_danger(version()).search(normalize(text[:2000])))

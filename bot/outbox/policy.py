@@ -1,0 +1,120 @@
+"""Who may be written to, and where: the one place that decides.
+
+Every outbound message is checked here twice: when it is written (bot/outbox/writer.py)
+and again when the dispatcher claims it (a person may have written STOP in between).
+
+- A reply to what a person just wrote always goes, to where they wrote from, even after
+  STOP (it may be the STOP confirmation itself) or an erasure (the "erased" message).
+- Anything Orienta starts (a reminder, a nudge, a broadcast, a fallback SMS of one) goes
+  only to a person who consented and did not write STOP, on an address that is not
+  unreachable: the one they last wrote from, among the channels Orienta may write first.
+- A message to a partner goes to its focal point, by the channel it chose, while the
+  partner is active (e-mail only when SMTP is configured).
+
+Staff pausing the bot for a person (the admin's "pause") will be decided here too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from bot.channels.registry import by_capability
+from bot.settings import Settings
+from bot.storage.models import ChannelIdentity, Contact, Partner
+
+__all__ = [
+    "may_send",
+    "may_start",
+    "outside_window",
+    "partner_channel",
+    "partner_may_receive",
+    "proactive_channels",
+    "ranked_identities",
+    "reachable_identity",
+]
+
+
+def may_send(*, erased: bool, unreachable: bool, opted_out: bool, reply: bool) -> bool:
+    """Whether a message may still go to a person's address (checked again at sending)."""
+    if erased or unreachable:
+        return False
+    # A reply goes out even after STOP (it may be the STOP confirmation itself).
+    return reply or not opted_out
+
+
+def may_start(contact: Contact) -> bool:
+    """Whether Orienta may write first to this person (reminders, nudges, broadcasts)."""
+    return contact.consent == "given" and may_send(
+        erased=False, unreachable=False, opted_out=contact.opted_out_at is not None, reply=False
+    )
+
+
+def proactive_channels() -> tuple[str, ...]:
+    """The channels Orienta may write first on (not e-mail, which is for partners)."""
+    return by_capability(people=True)
+
+
+def ranked_identities(channels: tuple[str, ...] | None = None) -> Select[tuple[int, int, str, int]]:
+    """Each contact's reachable identities on `channels`, ranked: 1 for the one they
+    last wrote from (the one Orienta writes to first)."""
+    return select(
+        ChannelIdentity.id,
+        ChannelIdentity.contact_id,
+        ChannelIdentity.channel,
+        func.row_number()
+        .over(
+            partition_by=ChannelIdentity.contact_id,
+            order_by=(ChannelIdentity.last_inbound_at.desc().nulls_last(), ChannelIdentity.id),
+        )
+        .label("rank"),
+    ).where(
+        ChannelIdentity.unreachable_at.is_(None),
+        ChannelIdentity.channel.in_(list(channels or proactive_channels())),
+    )
+
+
+def reachable_identity(session: Session, contact: Contact) -> ChannelIdentity | None:
+    """Where to write first to `contact`: the reachable address they last wrote from,
+    or None when Orienta may not write to them first at all."""
+    if not may_start(contact):
+        return None
+    return session.scalars(
+        select(ChannelIdentity)
+        .where(
+            ChannelIdentity.contact_id == contact.id,
+            ChannelIdentity.unreachable_at.is_(None),
+            ChannelIdentity.channel.in_(list(proactive_channels())),
+        )
+        .order_by(ChannelIdentity.last_inbound_at.desc().nulls_last(), ChannelIdentity.id)
+    ).first()
+
+
+def partner_channel(partner: Partner, settings: Settings) -> str | None:
+    """The channel a partner's focal point is reached on, or None when it cannot be (no
+    address, a channel Orienta has no way to send on, the partner withdrawn)."""
+    channel = partner.focal_channel
+    if not partner.active or not partner.focal_address or channel not in ("sms", "email"):
+        return None
+    if channel == "email" and not settings.smtp_host:
+        return None
+    return channel
+
+
+def partner_may_receive(
+    *, active: bool | None, focal_channel: str | None, channel: str, address: str | None
+) -> bool:
+    """At sending: the partner is still there, and still wants it on this channel."""
+    return bool(active) and focal_channel == channel and bool(address)
+
+
+def outside_window(
+    window: timedelta | None, last_inbound_at: datetime | None, now: datetime
+) -> bool:
+    """Whether a message Orienta starts falls outside its channel's window (WhatsApp lets
+    a business write freely only within 24 hours of the person's last message)."""
+    if window is None:
+        return False
+    return last_inbound_at is None or now - last_inbound_at > window

@@ -1,0 +1,1 @@
+"""Recorded prompts for people who listen rather than read (recordings.py)."""
