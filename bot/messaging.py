@@ -24,11 +24,6 @@ class Inbound:
     provider_id: str | None = None
     """The provider's message id (Twilio MessageSid, Telegram update_id): a message
     delivered twice with the same id is handled once."""
-    key: str = ""
-    """The idempotency key of this message's outbox row (set once it is stored)."""
-    claimed_id: int | None = None
-    """The id of its outbox row when that row was stored already claimed for sending
-    ('sending'), for the caller to send at once (`Engine.handle(..., send_now=True)`)."""
     media: tuple[str, ...] = ()
     """Content types of attached media (images, audio, stickers)."""
     received_at: datetime | None = None

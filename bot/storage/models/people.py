@@ -1,0 +1,128 @@
+"""A person, how to reach them, where they are in a conversation, their answers, what
+staff must look at, and the anonymous record of a refused consent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.storage.models.base import (
+    Base,
+    IntPk,
+    JSONType,
+    MaybeTimestamp,
+    Timestamp,
+    UTCDateTime,
+    public_id,
+)
+
+
+class Contact(Base):
+    """A person, whatever channel they write from."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[IntPk]
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=public_id)
+    language: Mapped[str | None] = mapped_column(String(8))
+    consent: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending | given | refused"""
+    consent_version: Mapped[str | None] = mapped_column(String(16))
+    consent_at: Mapped[MaybeTimestamp]
+    opted_out_at: Mapped[MaybeTimestamp]
+    created_at: Mapped[Timestamp]
+    last_inbound_at: Mapped[MaybeTimestamp]
+    voice: Mapped[bool | None] = mapped_column(Boolean)
+    """Send recorded prompts on WhatsApp and Telegram: True after ECOUTER, False after
+    TEXTE, None for the language's default (ORIENTA_ORAL_FIRST_LANGUAGES)."""
+    referred_by_partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL")
+    )
+    """The partner whose referral code brought the person (their offers come first)."""
+
+    identities: Mapped[list[ChannelIdentity]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ChannelIdentity(Base):
+    """How to reach a contact on one channel. The address is sensitive."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "address_hash"),)
+
+    id: Mapped[IntPk]
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    address_hash: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[Timestamp]
+    unreachable_at: Mapped[MaybeTimestamp]
+    last_inbound_at: Mapped[MaybeTimestamp]
+    """When the person last wrote on this channel (WhatsApp's 24-hour window)."""
+
+    contact: Mapped[Contact] = relationship(back_populates="identities")
+
+
+class Conversation(Base):
+    """Where a contact is in a flow. All conversation state lives here, never in memory."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[IntPk]
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), unique=True
+    )
+    flow: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(64))
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    queue: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    context: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, server_default="{}")
+    """What the booking steps are about: the services proposed, the one chosen, the
+    booking being changed or followed up (ids only)."""
+    started_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp] = mapped_column(UTCDateTime(), index=True)
+    completed_at: Mapped[MaybeTimestamp]
+    nudged_at: Mapped[MaybeTimestamp]
+    """When the one nudge after an abandoned orientation went (bot/jobs.py)."""
+
+
+class Answer(Base):
+    """One answer of a contact, under a field name and an option key (or keys)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("contact_id", "field"),)
+
+    id: Mapped[IntPk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSONType)
+    updated_at: Mapped[Timestamp]
+
+
+class Flag(Base):
+    """Something staff must look at, such as a request for urgent help."""
+
+    __tablename__ = "flags"
+
+    id: Mapped[IntPk]
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[Timestamp]
+    resolved_at: Mapped[MaybeTimestamp]
+
+
+class ConsentRefusal(Base):
+    """That someone said no, and to which consent text: nothing about who."""
+
+    __tablename__ = "consent_refusals"
+
+    id: Mapped[IntPk]
+    consent_version: Mapped[str] = mapped_column(String(16))
+    refused_at: Mapped[Timestamp]
