@@ -29,14 +29,14 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import Orienta, open_orienta
-from bot.channels.base import Sender
+from bot.channels.base import Sender, VoiceFile
 from bot.channels.gateway import DeliveryReport, NotStored
 from bot.channels.registry import capabilities, providers
 from bot.messaging import Inbound, Outbound
 from bot.outbox.dispatcher import Dispatcher
 from bot.scheduling.worker import start_scheduler
 from bot.settings import Settings
-from bot.voice.recordings import VoiceFile, load_voice_file
+from bot.voice.recordings import load_voice_file
 
 __all__ = ["WebGateway", "app", "create_app", "enabled_channels"]
 

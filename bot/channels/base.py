@@ -17,6 +17,8 @@ the dispatcher claims rows, calls `send`, and records what happened.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.errors import OrientaError
@@ -29,6 +31,8 @@ __all__ = [
     "Sender",
     "TransientSendError",
     "UncertainSendError",
+    "VoiceFile",
+    "VoiceFiles",
 ]
 
 
@@ -59,6 +63,19 @@ class PermanentSendError(SendError):
 class NothingToSend(OrientaError):
     """Nothing of the row is left to send (a recording deleted or replaced between the
     reply and its sending): the row is cancelled, never retried, and it is no error."""
+
+
+@dataclass(frozen=True)
+class VoiceFile:
+    """A recorded prompt's bytes, for a sender that uploads recordings (Telegram) rather
+    than giving the provider their URL."""
+
+    data: bytes
+    content_type: str
+
+
+VoiceFiles = Callable[[str], VoiceFile | None]
+"""Reads the recording behind a voice URL (bot/voice/recordings.py, `voice_loader`)."""
 
 
 class Sender(Protocol):

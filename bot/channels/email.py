@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ from bot.channels.registry import Capabilities, ChannelType, Provider, register
 from bot.messaging import Outbound
 
 if TYPE_CHECKING:
-    from bot.channels.base import Sender
+    from bot.channels.base import Sender, VoiceFiles
     from bot.settings import Settings
 
 __all__ = ["EMAIL", "EmailSender"]
@@ -105,9 +104,7 @@ class EmailProvider(Provider):
     name = "smtp"
     channel_types = (EMAIL_TYPE,)
 
-    def senders(
-        self, settings: Settings, voice_files: Callable[[str], Any] | None
-    ) -> dict[str, Sender]:
+    def senders(self, settings: Settings, voice_files: VoiceFiles | None) -> dict[str, Sender]:
         s = settings
         if not s.smtp_host:
             return {}

@@ -18,18 +18,20 @@ dispatcher only ever read capabilities from here.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.messaging import Outbound
 
 if TYPE_CHECKING:
+    import asyncio
+
     from starlette.routing import BaseRoute
 
-    from bot.channels.base import Sender
+    from bot.channels.base import Sender, VoiceFiles
     from bot.channels.gateway import Gateway
     from bot.settings import Settings
 
@@ -39,6 +41,8 @@ __all__ = [
     "ChannelType",
     "Pacing",
     "Provider",
+    "by_capability",
+    "capabilities",
     "channel_type",
     "channel_types",
     "phone_channels",
@@ -118,9 +122,7 @@ class Provider:
         `Gateway` in `request.app.state.gateway`."""
         return ()
 
-    def senders(
-        self, settings: Settings, voice_files: Callable[[str], Any] | None
-    ) -> dict[str, Sender]:
+    def senders(self, settings: Settings, voice_files: VoiceFiles | None) -> dict[str, Sender]:
         """A sender per channel type it can send on with these settings."""
         return {}
 
@@ -131,8 +133,8 @@ class Provider:
         """Whether it can fetch messages instead of being called (`serve --…-polling`)."""
         return False
 
-    async def poll(self, gateway: Gateway, stop: Any) -> None:
-        """Fetch and hand over messages until `stop` (an asyncio.Event) is set."""
+    async def poll(self, gateway: Gateway, stop: asyncio.Event) -> None:
+        """Fetch and hand over messages until `stop` is set."""
         raise NotImplementedError
 
 
@@ -213,11 +215,3 @@ def by_capability(**wanted: object) -> tuple[str, ...]:
         for t in channel_types()
         if all(getattr(t.capabilities, key) == value for key, value in wanted.items())
     )
-
-
-def merged(*mappings: Mapping[str, Any]) -> dict[str, Any]:
-    """One dict from the per-provider dicts (senders, pacing, receiving)."""
-    result: dict[str, Any] = {}
-    for mapping in mappings:
-        result.update(mapping)
-    return result

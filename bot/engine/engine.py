@@ -320,20 +320,22 @@ class Engine:
         now: datetime,
         state: FlowState | None = None,
         important: bool = False,
+        flow: str | None = None,
     ) -> int:
         """Queue `replies` to `contact` where Orienta may write to them first
         (bot/outbox/policy.py), keyed `{key}:{n}`; the conversation moves to `state` if
-        given. The number of rows queued (0: no way to reach them)."""
+        given, in `flow` if given (another conversation: a survey, a follow-up
+        questionnaire). The number of rows queued (0: no way to reach them)."""
         conversation = session.scalars(
             select(Conversation).where(Conversation.contact_id == contact.id)
         ).one_or_none()
-        flow = find_flow(conversation.flow if conversation else None)
+        into = find_flow(flow or (conversation.flow if conversation else None))
 
         def compose(identity: ChannelIdentity) -> list[Outbound]:
             outbounds = self.composer.compose(
                 session,
                 contact,
-                flow,
+                into,
                 state,
                 list(replies),
                 identity.channel,
@@ -342,7 +344,7 @@ class Engine:
             )
             if state is not None and conversation is not None:
                 # Stored after composing: shown slots are remembered.
-                save_state(session, conversation, contact, flow, state, now)
+                save_state(session, conversation, contact, into, state, now)
             return outbounds
 
         return self.writer.to_person(session, contact, key, compose, now, important=important)

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.base import VoiceFile
 from bot.errors import OrientaError
 from bot.i18n.languages import codes
 from bot.storage.models import VoicePrompt
@@ -203,12 +204,6 @@ def find_recordings(
         message_id: Recording(id_, message_id, sha, content_type)
         for id_, message_id, sha, content_type in _fresh(session, lang, texts)
     }
-
-
-@dataclass(frozen=True)
-class VoiceFile:
-    data: bytes
-    content_type: str
 
 
 def load_voice_file(session: Session, url_or_path: str) -> VoiceFile | None:

@@ -10,17 +10,18 @@ Registered on import.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.channels.layout import render_telegram_in_terminal
 from bot.channels.registry import Capabilities, ChannelType, Pacing, Provider, register
 
 if TYPE_CHECKING:
+    import asyncio
+
     from starlette.routing import BaseRoute
 
-    from bot.channels.base import Sender
+    from bot.channels.base import Sender, VoiceFiles
     from bot.channels.gateway import Gateway
     from bot.settings import Settings
 
@@ -54,9 +55,7 @@ class TelegramProvider(Provider):
 
         return ROUTES
 
-    def senders(
-        self, settings: Settings, voice_files: Callable[[str], Any] | None
-    ) -> dict[str, Sender]:
+    def senders(self, settings: Settings, voice_files: VoiceFiles | None) -> dict[str, Sender]:
         if not settings.telegram_bot_token:
             return {}
         from bot.channels.telegram.sender import TelegramSender
@@ -78,10 +77,9 @@ class TelegramProvider(Provider):
     def polls(self, settings: Settings) -> bool:
         return bool(settings.telegram_bot_token)
 
-    async def poll(self, gateway: Gateway, stop: Any) -> None:
+    async def poll(self, gateway: Gateway, stop: asyncio.Event) -> None:
         from bot.channels.telegram.webhook import poll
 
-        assert isinstance(stop, asyncio.Event)
         await poll(gateway, stop)
 
 

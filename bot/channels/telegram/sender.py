@@ -12,7 +12,6 @@ import asyncio
 import logging
 import os
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -36,12 +35,12 @@ from bot.channels.base import (
     SendError,
     TransientSendError,
     UncertainSendError,
+    VoiceFiles,
 )
 from bot.channels.telegram.keyboards import render_telegram
 from bot.channels.telegram.updates import ALLOWED_UPDATES
 from bot.errors import ConfigError, OrientaError
 from bot.messaging import Outbound
-from bot.voice.recordings import VoiceFile
 
 __all__ = ["TelegramSender", "bot_api_urls", "send_error", "set_webhook"]
 
@@ -102,7 +101,7 @@ class TelegramSender:
         api_base_url: str = "",
         *,
         timeout: float = 20.0,
-        voice_files: Callable[[str], VoiceFile | None] | None = None,
+        voice_files: VoiceFiles | None = None,
     ) -> None:
         self._voice_files = voice_files
         """Reads a recording's bytes from its URL (bot.voice.recordings.voice_loader): uploaded, so

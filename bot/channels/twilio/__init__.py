@@ -9,9 +9,9 @@ the outbox through `TwilioSender`. Registered on import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.channels.layout import render_numbered_menu, render_sms_menu
 from bot.channels.registry import Capabilities, ChannelType, Pacing, Provider, register
@@ -19,7 +19,7 @@ from bot.channels.registry import Capabilities, ChannelType, Pacing, Provider, r
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
-    from bot.channels.base import Sender
+    from bot.channels.base import Sender, VoiceFiles
     from bot.settings import Settings
 
 __all__ = ["SMS", "TWILIO", "WHATSAPP"]
@@ -55,9 +55,7 @@ class TwilioProvider(Provider):
 
         return ROUTES
 
-    def senders(
-        self, settings: Settings, voice_files: Callable[[str], Any] | None
-    ) -> dict[str, Sender]:
+    def senders(self, settings: Settings, voice_files: VoiceFiles | None) -> dict[str, Sender]:
         from bot.channels.twilio.sender import TwilioSender
 
         s = settings
