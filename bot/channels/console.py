@@ -11,11 +11,10 @@ from __future__ import annotations
 import sys
 import uuid
 from collections.abc import Iterable, Iterator
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from bot.channels.layout import render_plain
-from bot.engine import Engine
-from bot.messaging import Inbound
+from bot.messaging import Inbound, Outbound
 from bot.types import Channel
 
 __all__ = ["MEDIA_COMMANDS", "run_chat"]
@@ -28,6 +27,12 @@ MEDIA_COMMANDS = {
     "/video": "video/mp4",
 }
 QUIT = {"/quit", "/quitter", "/exit"}
+
+
+class Handler(Protocol):
+    """What answers a message: the engine (`Engine.handle`)."""
+
+    def handle(self, inbound: Inbound, *, send_now: bool = False) -> list[Outbound]: ...
 
 
 def _inbound(line: str, channel: Channel, user: str, language: str | None) -> Inbound:
@@ -43,7 +48,7 @@ def _inbound(line: str, channel: Channel, user: str, language: str | None) -> In
 
 
 def run_chat(
-    engine: Engine,
+    engine: Handler,
     *,
     channel: Channel = "sms",
     user: str | None = None,
