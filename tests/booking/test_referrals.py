@@ -17,7 +17,8 @@ from tests.booking.test_booking import add_service, say, to_offers
 
 # The fixtures of the Telegram webhook tests (a fake Bot API on 127.0.0.1, our app under
 # uvicorn) are reused here.
-from tests.channels.telegram.test_telegram import app_orienta, base_url, fake, message_update, post  # noqa: F401
+from tests.channels.telegram.conftest import app_orienta, base_url, fake  # noqa: F401
+from tests.channels.telegram.support import message_update, post
 from tests.fakes.telegram_api import FakeTelegram
 
 
