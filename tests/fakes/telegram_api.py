@@ -4,7 +4,9 @@ It answers getMe, sendMessage, answerCallbackQuery and setWebhook as Telegram do
 (`{"ok": true, "result": …}`, errors as `{"ok": false, "error_code": …, "description": …,
 "parameters": {"retry_after": …}}`), reads parameters sent as a form (as
 python-telegram-bot sends them) or as JSON, records every call, and can be told to fail
-the next sendMessage calls: flood control (429), bot blocked (403), chat not found (400).
+the next sendMessage calls: flood control (429), bot blocked (403), chat not found (400),
+or to hold its answers (a message sent, its answer late). Tests wait for what it receives
+with `wait_until`, and hand it updates for polling with `push_update`, never sleeping.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +25,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.fakes.waiting import notify, wait_until
 
 TOKEN = "123456:fake-telegram-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Orienta", "username": "orienta_test_bot"}
@@ -47,12 +52,46 @@ class FakeTelegram:
     """Uploaded voice notes and audio files: (method, chat id, bytes)."""
     failures: list[tuple[int, str, int | None]] = field(default_factory=list)
     """Next sendMessage answers instead of sending: (HTTP status, description, retry_after)."""
-    latency: float = 0.0
-    """Seconds sendMessage takes to answer (to make a client time out)."""
+    answers: threading.Event = field(default_factory=threading.Event)
+    """Cleared by `hold_answers`: sendMessage waits for it before answering."""
     updates: list[dict[str, Any]] = field(default_factory=list)
     """Updates waiting for getUpdates (polling mode)."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def __post_init__(self) -> None:
+        self.answers.set()
+
+    def hold_answers(self) -> None:
+        self.answers.clear()
+
+    def release_answers(self) -> None:
+        self.answers.set()
+
+    def push_update(self, update: dict[str, Any]) -> None:
+        """An update for getUpdates (polling mode), handed to a long poll at once."""
+        with self._lock:
+            self.updates.append(update)
+        notify(self._changed)
+
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+        """Return once `condition()` holds, checked at each call the fake receives."""
+        wait_until(self._changed, condition, what, timeout)
+
+    def _updates_from(self, offset: int, timeout: float) -> list[dict[str, Any]]:
+        """A long poll: the updates from `offset`, as soon as there are some."""
+        waiting: list[dict[str, Any]] = []
+
+        def arrived() -> bool:
+            nonlocal waiting
+            with self._lock:
+                waiting = [u for u in self.updates if int(u["update_id"]) >= offset]
+            return bool(waiting)
+
+        with self._changed:
+            self._changed.wait_for(arrived, timeout)
+        return waiting
 
     def app(self) -> Starlette:
         return Starlette(
@@ -91,17 +130,19 @@ class FakeTelegram:
             return _error(401, "Unauthorized")
         method = request.path_params["method"]
         params = await _params(request)
-        if method == "sendMessage" and self.latency:
-            await asyncio.sleep(self.latency)
-        if method == "getUpdates":  # a short long-poll: what is waiting from the offset
+        if method == "getUpdates":  # a short long poll: what is waiting from the offset
+            with self._lock:
+                self.calls.append((method, params))
+            notify(self._changed)
             offset = int(params.get("offset") or 0)
-            for _ in range(20):
-                with self._lock:
-                    waiting = [u for u in self.updates if int(u["update_id"]) >= offset]
-                if waiting:
-                    break
-                await asyncio.sleep(0.05)
-            return _ok(waiting)
+            return _ok(await asyncio.to_thread(self._updates_from, offset, 1.0))
+        answer = self._answer(method, params)
+        notify(self._changed)
+        if method == "sendMessage" and not self.answers.is_set():
+            await asyncio.to_thread(self.answers.wait, 60)
+        return answer
+
+    def _answer(self, method: str, params: dict[str, Any]) -> JSONResponse:
         with self._lock:
             self.calls.append((method, params))
             if method == "getMe":

@@ -1,9 +1,11 @@
 """A fake Twilio REST API (Messages) for tests, served on 127.0.0.1.
 
 It accepts messages like Twilio does (basic auth, form body, 201 with a sid), can be
-told to fail (429 with Retry-After, 5xx, error codes such as 21610), lists what it
+told to fail (429 with Retry-After, 5xx, error codes such as 21610) or to hold its
+answers (a message accepted, its answer late: a client timing out), lists what it
 accepted (for reconciliation), and counts accepted messages per Orienta key (read from
-the StatusCallback URL) so tests can prove "exactly once".
+the StatusCallback URL) so tests can prove "exactly once". Tests wait for what it
+receives with `wait_until`, never by sleeping.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import base64
 import itertools
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
@@ -21,6 +24,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.fakes.waiting import notify, wait_until
 
 ACCOUNT_SID = "ACfake0000000000000000000000000000"
 AUTH_TOKEN = "fake-twilio-token"
@@ -49,9 +54,26 @@ class FakeTwilio:
     """Next answers to give instead of accepting: (HTTP status, Twilio code, Retry-After)."""
     blocked: dict[str, int] = field(default_factory=dict)
     """To-address → Twilio error code answered for it every time."""
-    latency: float = 0.0
+    answers: threading.Event = field(default_factory=threading.Event)
+    """Cleared by `hold_answers`: messages are accepted, their answers wait for it."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def __post_init__(self) -> None:
+        self.answers.set()
+
+    def hold_answers(self) -> None:
+        """Accept messages but keep their answers until `release_answers`."""
+        self.answers.clear()
+
+    def release_answers(self) -> None:
+        self.answers.set()
+
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+        """Return once `condition()` holds, checked at each message received (and every
+        half second, for conditions on the database)."""
+        wait_until(self._changed, condition, what, timeout)
 
     def per_key(self) -> Counter[str | None]:
         with self._lock:
@@ -84,8 +106,13 @@ class FakeTwilio:
         raw = await request.form()
         form = {k: str(v) for k, v in raw.items()}
         media = [str(v) for v in raw.getlist("MediaUrl")]
-        if self.latency:
-            await asyncio.sleep(self.latency)
+        answer = self._accept(form, media)
+        notify(self._changed)
+        if not self.answers.is_set():
+            await asyncio.to_thread(self.answers.wait, 60)
+        return answer
+
+    def _accept(self, form: dict[str, str], media: list[str]) -> Response:
         with self._lock:
             self.attempts += 1
             to = form.get("To", "")

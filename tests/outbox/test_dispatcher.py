@@ -9,7 +9,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -230,32 +229,23 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen([ORIENTA, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
-def wait_for(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 @pytest.mark.slow
 def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     orienta: Orienta, fake: tuple[FakeTwilio, str], tmp_path: Path
 ) -> None:
     twilio, url = fake
-    twilio.latency = 0.005  # messages are in flight when the worker dies
     keys = enqueue(orienta, 1000, people=50)
     env = worker_env(orienta, url, tmp_path)
     log = tmp_path / "worker.log"
     worker = start_worker(env, log)
     try:
-        wait_for(lambda: twilio.count() >= 300, 60, "300 messages before the crash")
+        twilio.wait_until(lambda: twilio.count() >= 300, "300 messages before the crash")
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
         at_crash = twilio.count()
         in_flight = statuses(orienta).get("sending", 0)
         worker = start_worker(env, log)
-        wait_for(lambda: statuses(orienta) == {"sent": 1000}, 90, "all 1000 sent")
+        twilio.wait_until(lambda: statuses(orienta) == {"sent": 1000}, "all 1000 sent", 90)
     finally:
         worker.kill()
         worker.wait(10)
@@ -293,12 +283,11 @@ def test_two_workers_on_postgresql_never_send_a_message_twice(
 ) -> None:
     orienta = pg_orienta
     twilio, url = fake
-    twilio.latency = 0.002
     keys = enqueue(orienta, 1000, people=50)
     env = worker_env(orienta, url, tmp_path)
     workers = [start_worker(env, tmp_path / f"worker{n}.log") for n in range(2)]
     try:
-        wait_for(lambda: statuses(orienta) == {"sent": 1000}, 90, "all 1000 sent")
+        twilio.wait_until(lambda: statuses(orienta) == {"sent": 1000}, "all 1000 sent", 90)
     finally:
         for worker in workers:
             worker.terminate()
@@ -432,7 +421,7 @@ def test_a_timeout_after_sending_is_reconciled_not_resent(
 ) -> None:
     """Twilio accepted the message but its answer never came: no blind resend."""
     twilio, url = fake
-    twilio.latency = 1.0
+    twilio.hold_answers()  # accepted, but its answer comes too late
     enqueue(orienta, 1)
 
     async def go() -> None:
@@ -442,7 +431,8 @@ def test_a_timeout_after_sending_is_reconciled_not_resent(
         )
         await dispatcher.dispatch_once()
         assert statuses(orienta) == {"sending": 1}
-        await asyncio.sleep(1.2)  # the fake has now accepted it
+        assert twilio.count() == 1  # Twilio has it, we do not know
+        twilio.release_answers()
         clock.advance(timedelta(seconds=61))
         assert await dispatcher.reconcile() == 1
         await dispatcher.dispatch_once()

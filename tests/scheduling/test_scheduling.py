@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.app import Orienta, open_orienta
 from bot.scheduling.due import schedule_booking
@@ -25,7 +24,7 @@ from bot.storage.models import Booking, OutboxMessage, ScheduledJob
 from tests.booking.test_booking import FOCAL, add_service, say, to_offers
 from tests.conftest import FakeClock
 from tests.fakes.twilio_api import FakeTwilio
-from tests.outbox.test_dispatcher import fake, start_worker, wait_for, worker_env  # noqa: F401
+from tests.outbox.test_dispatcher import fake, start_worker, worker_env  # noqa: F401
 
 CONAKRY = UTC  # Africa/Conakry is UTC+0 all year: local times below are UTC times
 
@@ -279,18 +278,31 @@ def test_the_worker_scheduler_runs_due_rows_as_soon_as_it_starts(
     book(orienta, "+224000000330")
     clock.now = at(3, 7, 10)
 
-    async def worker_for_a_moment() -> None:
+    committed = threading.Event()  # each transaction the scheduler commits
+    event.listen(orienta.sessions, "after_commit", lambda _session: committed.set())
+
+    async def worker_until_the_reminder_is_queued() -> None:
         scheduler = start_scheduler(orienta)
         try:
-            for _ in range(100):
-                if outbox_texts(orienta, "job:reminder:%"):
-                    return
-                await asyncio.sleep(0.05)
+            while not outbox_texts(orienta, "job:reminder:%"):
+                assert await asyncio.to_thread(committed.wait, 10), "the scheduler did nothing"
+                committed.clear()
         finally:
             scheduler.shutdown(wait=False)
 
-    asyncio.run(worker_for_a_moment())
+    asyncio.run(worker_until_the_reminder_is_queued())
     assert len(outbox_texts(orienta, "job:reminder:%")) == 1
+
+
+def reminder_sent(orienta: Orienta) -> bool:
+    with orienta.sessions() as session:
+        statuses = session.scalars(
+            select(OutboxMessage.status).where(OutboxMessage.idempotency_key.like("job:reminder:%"))
+        ).all()
+        jobs = session.scalars(
+            select(ScheduledJob.status).where(ScheduledJob.status == "done")
+        ).all()
+    return statuses == ["sent"] and len(jobs) >= 1
 
 
 @pytest.mark.slow
@@ -320,16 +332,19 @@ def test_a_real_worker_process_sends_the_reminder_and_the_partner_notice_once(
         env.update(ORIENTA_QUIET_START="00:00", ORIENTA_QUIET_END="00:00")  # any hour
         worker = start_worker(env, tmp_path / "worker.log")
         try:
-            wait_for(
-                lambda: any(a.body.startswith("Rappel") for a in twilio.accepted),
-                60,
-                "the reminder",
-            )
-            wait_for(lambda: any(a.to == FOCAL for a in twilio.accepted), 30, "the notice")
-            time.sleep(1.0)  # a few more dispatcher passes: nothing more may go
+            twilio.wait_until(lambda: any(a.to == FOCAL for a in twilio.accepted), "the notice")
+            # Recorded as sent (and the job done): no dispatcher pass can send it again.
+            twilio.wait_until(lambda: reminder_sent(app), "the reminder, sent and recorded")
         finally:
             worker.terminate()
             worker.wait(15)
+        with app.sessions() as session:
+            rows = session.scalars(
+                select(OutboxMessage.status).where(
+                    OutboxMessage.idempotency_key.like("job:reminder:%")
+                )
+            ).all()
+        assert rows == ["sent"]
     finally:
         app.close()
     reminders = [a for a in twilio.accepted if a.body.startswith("Rappel")]

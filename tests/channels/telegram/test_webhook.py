@@ -131,8 +131,6 @@ def test_polling_mode_answers_without_a_public_url(
     settings: Settings, clock: FakeClock, fake: tuple[FakeTelegram, str]
 ) -> None:
     """`orienta serve --telegram-polling`: only the token; updates fetched, answered once."""
-    import time
-
     telegram, url = fake
     polling = Settings(
         **{
@@ -143,16 +141,19 @@ def test_polling_mode_answers_without_a_public_url(
         }
     )
     orienta = open_orienta(polling, clock=clock)
-    telegram.updates.append(message_update("bonjour", update_id=7001))
+    telegram.push_update(message_update("bonjour", update_id=7001))
+
+    def polled_from(offset: int) -> bool:
+        return any(int(p.get("offset") or 0) == offset for p in telegram.calls_to("getUpdates"))
+
     try:
         with serve(create_app(orienta, telegram_polling=True)):
-            deadline = time.monotonic() + 20
-            while not telegram.sent and time.monotonic() < deadline:
-                time.sleep(0.05)
-            telegram.updates.append(message_update("1", update_id=7002))
-            while len(telegram.sent) < 2 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            time.sleep(0.3)  # a confirmed update must not be fetched and answered again
+            telegram.wait_until(lambda: len(telegram.sent) == 1, "the first answer")
+            telegram.push_update(message_update("1", update_id=7002))
+            telegram.wait_until(lambda: len(telegram.sent) == 2, "the second answer")
+            # Once it polls from after the second update, both are confirmed: neither is
+            # fetched again.
+            telegram.wait_until(lambda: polled_from(7003), "a poll after both")
     finally:
         orienta.close()
     assert "Choisissez votre langue" in telegram.sent[0].text
