@@ -11,6 +11,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.install-stamp
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
 
 # Translation catalogs: French is the source (the template, orienta.pot); each other
 # language has bot/locales/<lang>/LC_MESSAGES/orienta.po. See docs/translating.md.
@@ -65,11 +66,12 @@ run: install i18n-compile ## start Orienta on http://127.0.0.1:8000 (SQLite unde
 chat: install i18n-compile ## talk to Orienta in the terminal, as a returnee would on a phone
 	$(BIN)/orienta chat
 
-# The suite creates and drops its own database on that server; every storage test runs
-# on SQLite and on PostgreSQL.
+# The suite creates and drops its own database on that server (one per test process);
+# every storage test runs on SQLite and on PostgreSQL, in parallel on every core
+# (TEST_WORKERS=0 runs them in this process, one after the other).
 test: install i18n-compile ## run the tests (PYTEST_ARGS="-k consent" to pick some)
 	ORIENTA_TEST_POSTGRES_URL=$${ORIENTA_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
-		$(BIN)/pytest $(PYTEST_ARGS)
+		$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Not part of `make test`: figures, not pass/fail. Needs PostgreSQL, like the tests.
 # BENCH_ARGS="inbound cost" runs some sections only; ORIENTA_BENCH_RUNS=5 takes medians of 5.

@@ -21,7 +21,7 @@ from bot.storage.models import Contact, OutboxMessage
 from bot.web import create_app
 from tests.channels.telegram.support import SECRET, message_update, post
 from tests.conftest import FakeClock
-from tests.fakes.servers import serve
+from tests.fakes.servers import http, serve
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 
@@ -70,7 +70,7 @@ def sms(base_url: str, text: str, n: int) -> httpx.Response:
     form = {"MessageSid": f"SMweb{n}", "From": PHONE, "Body": text, "NumMedia": "0"}
     path = "/webhooks/twilio/sms"
     signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC + path, form)
-    return httpx.post(
+    return http.post(
         base_url + path, data=form, headers={"X-Twilio-Signature": signature}, timeout=30
     )
 
@@ -107,7 +107,7 @@ def test_on_sqlite_every_transaction_of_the_process_is_in_its_database_thread(
         assert sms(base_url, "AIDE", 9).status_code == 200
         twilio.wait_until(lambda: twilio.count() == 1, "the queued message")  # dispatcher
         twilio.wait_until(lambda: sent(served), "its outcome recorded")
-        assert httpx.get(f"{base_url}/health", timeout=10).status_code == 200
+        assert http.get(f"{base_url}/health", timeout=10).status_code == 200
     # The test's own queries (MainThread) stand for another process: not the app's.
     assert threads - {"MainThread"} == {"orienta-db_0"}
 

@@ -19,7 +19,7 @@ from bot.flows import ORIENTATION
 from bot.storage.models import Answer, Contact, InboundMessage
 from bot.web import create_app
 from tests.channels.fake_chat import MAX_LENGTH, TOKEN, FakeChatAPI, FakeChatProvider
-from tests.fakes.servers import serve
+from tests.fakes.servers import http, serve
 
 PERSON = "fc-person-1"  # a fakechat user id: no phone number
 # Language, consent, Kindia/Coyah, man, 25-34, on his own, 3-12 months, training + job,
@@ -47,7 +47,7 @@ def fakechat(orienta: Orienta) -> Iterator[tuple[str, FakeChatAPI]]:
 def say(base_url: str, text: str, token: str = TOKEN) -> httpx.Response:
     message = {"id": next(_ids), "from": PERSON, "text": text}
     headers = {"X-Fakechat-Token": token}
-    return httpx.post(f"{base_url}/webhooks/fakechat", json=message, headers=headers, timeout=30)
+    return http.post(f"{base_url}/webhooks/fakechat", json=message, headers=headers, timeout=30)
 
 
 def test_an_orientation_runs_end_to_end_through_a_plug_in_channel(
@@ -66,7 +66,7 @@ def test_an_orientation_runs_end_to_end_through_a_plug_in_channel(
         assert answers["interests"] == ["solar", "recycling"]
         assert session.scalars(select(Contact.consent)).one() == "given"
         assert len(session.scalars(select(InboundMessage.id)).all()) == len(ORIENTATION_ANSWERS)
-    health = httpx.get(f"{base_url}/health", timeout=10).json()
+    health = http.get(f"{base_url}/health", timeout=10).json()
     assert health["channels"]["fakechat"] is True
 
 

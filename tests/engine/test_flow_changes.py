@@ -25,7 +25,7 @@ from bot.settings import Settings
 from bot.storage.models import Answer, Contact, Conversation
 from bot.web import create_app
 from tests.conftest import FakeClock
-from tests.fakes.servers import serve
+from tests.fakes.servers import http, serve
 
 PHONE = "+224000000701"  # fictitious
 TO_GENDER = ["bonjour", "1", "1", "2", "1"]  # French, consent, Boké, Boffa: "Vous êtes…"
@@ -187,7 +187,7 @@ def test_through_the_webhook_a_stranded_person_gets_an_answer_not_a_500(
         path = "/webhooks/twilio/sms"
         signature = RequestValidator("flow-test-token").compute_signature(PUBLIC + path, form)
         headers = {"X-Twilio-Signature": signature}
-        return httpx.post(url + path, data=form, headers=headers, timeout=30)
+        return http.post(url + path, data=form, headers=headers, timeout=30)
 
     for n, text in enumerate(TO_GENDER):
         assert post(text, n).status_code == 200

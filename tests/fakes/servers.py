@@ -1,4 +1,6 @@
-"""Real HTTP servers on 127.0.0.1 for tests: our app under uvicorn, in a thread."""
+"""Real HTTP servers on 127.0.0.1 for tests (our app under uvicorn, in a thread), and the
+one HTTP client tests talk to them with: creating an httpx client costs tens of
+milliseconds (its TLS context), more than most requests it then makes."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
@@ -49,3 +52,7 @@ def serve(app: ASGIApp, sock: socket.socket | None = None) -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+http = httpx.Client(timeout=30)
+"""The tests' HTTP client (`http.post(...)`, `http.get(...)`), kept open for the session."""

@@ -12,7 +12,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import select, update
 from twilio.request_validator import RequestValidator
@@ -41,7 +40,7 @@ from bot.voice.recordings import (
 )
 from bot.web import create_app
 from tests.conftest import FakeClock
-from tests.fakes.servers import serve
+from tests.fakes.servers import http, serve
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.fakes.twilio_api import ACCOUNT_SID, FakeTwilio
 from tests.fakes.twilio_api import AUTH_TOKEN as FAKE_TWILIO_TOKEN
@@ -192,7 +191,7 @@ def post_whatsapp(base_url: str, body: str) -> ET.Element:
     }
     path = "/webhooks/twilio/whatsapp"
     signature = RequestValidator(AUTH_TOKEN).compute_signature(f"{PUBLIC}{path}", params)
-    response = httpx.post(
+    response = http.post(
         f"{base_url}{path}", data=params, headers={"X-Twilio-Signature": signature}, timeout=30
     )
     assert response.status_code == 200, response.text
@@ -211,18 +210,18 @@ def test_whatsapp_gets_the_recording_as_a_url_our_app_serves(twilio_orienta: Ori
         assert list(first.iter("Body")) == []  # the recording goes alone
         assert "Acceptez-vous ?" in "".join(b.text or "" for b in second.iter("Body"))
 
-        served = httpx.get(base_url + url.removeprefix(PUBLIC), timeout=10)
+        served = http.get(base_url + url.removeprefix(PUBLIC), timeout=10)
         assert served.status_code == 200
         assert served.content == OGG
         assert served.headers["content-type"] == "audio/ogg"
         assert served.headers["content-length"] == str(len(OGG))
         assert "immutable" in served.headers["cache-control"]
-        head = httpx.head(base_url + url.removeprefix(PUBLIC), timeout=10)
+        head = http.head(base_url + url.removeprefix(PUBLIC), timeout=10)
         assert head.status_code == 200 and head.headers["content-length"] == str(len(OGG))
 
         wrong_hash = url.removeprefix(PUBLIC).replace("-", "-0", 1)
-        assert httpx.get(base_url + wrong_hash, timeout=10).status_code == 404
-        assert httpx.get(f"{base_url}/media/voice/999-0123456789abcdef.ogg").status_code == 404
+        assert http.get(base_url + wrong_hash, timeout=10).status_code == 404
+        assert http.get(f"{base_url}/media/voice/999-0123456789abcdef.ogg").status_code == 404
 
 
 # -- Telegram over HTTP: the Bot API receives the bytes before the text -----------------
@@ -258,7 +257,7 @@ def test_telegram_uploads_the_voice_note_before_the_text(
                             "text": text,
                         },
                     }
-                    response = httpx.post(
+                    response = http.post(
                         f"{base_url}/webhooks/telegram",
                         json=update,
                         headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
@@ -483,7 +482,7 @@ def test_whatsapp_sender_sends_the_recording_alone(twilio_orienta: Orienta) -> N
         assert not audio.has_body and len(audio.media) == 1
         assert audio.media[0].startswith(f"{PUBLIC}/media/voice/")
         assert text.has_body and "Acceptez-vous ?" in text.body and text.media == []
-        served = httpx.get(base_url + audio.media[0].removeprefix(PUBLIC), timeout=10)
+        served = http.get(base_url + audio.media[0].removeprefix(PUBLIC), timeout=10)
         assert served.status_code == 200 and served.content == OGG
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.app import Orienta
 from bot.messaging import Choice
+from tests.fakes.servers import http
 
 SECRET = "test-webhook-secret"
 CHAT = 700000401  # fictitious chat id
@@ -44,7 +45,7 @@ def button_update(data: str) -> dict[str, object]:
 
 def post(base_url: str, update: dict[str, object], secret: str | None = SECRET) -> httpx.Response:
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    return httpx.post(f"{base_url}/webhooks/telegram", json=update, headers=headers, timeout=30)
+    return http.post(f"{base_url}/webhooks/telegram", json=update, headers=headers, timeout=30)
 
 
 def count(orienta: Orienta, model: object) -> int:

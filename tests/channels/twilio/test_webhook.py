@@ -26,7 +26,7 @@ from bot.storage.models import ChannelIdentity, Contact, InboundMessage, OutboxM
 from bot.types import Channel
 from bot.web import create_app
 from tests.conftest import FakeClock
-from tests.fakes.servers import serve
+from tests.fakes.servers import http, serve
 from tests.transcript import TRANSCRIPTS, Turn, replay
 
 AUTH_TOKEN = "test-twilio-auth-token"
@@ -82,7 +82,7 @@ def post(
 ) -> httpx.Response:
     if signature is None:
         signature = RequestValidator(AUTH_TOKEN).compute_signature(f"{PUBLIC}{path}", params)
-    return httpx.post(
+    return http.post(
         f"{base_url}{path}", data=params, headers={"X-Twilio-Signature": signature}, timeout=30
     )
 
@@ -217,7 +217,7 @@ def test_twilio_is_off_without_credentials(settings: Settings, clock: FakeClock)
     try:
         with serve(create_app(orienta)) as url:
             response = post(url, "/webhooks/twilio/sms", form("bonjour"))
-            health = httpx.get(f"{url}/health", timeout=10).json()
+            health = http.get(f"{url}/health", timeout=10).json()
     finally:
         orienta.close()
     assert response.status_code == 404
@@ -285,7 +285,7 @@ def test_status_callbacks_are_signed_and_unknown_keys_are_harmless(
     base_url: str, app_orienta: Orienta
 ) -> None:
     queued_row(app_orienta, "reminder:3")
-    forged = httpx.post(
+    forged = http.post(
         f"{base_url}/webhooks/twilio/status?key=reminder:3",
         data={"MessageSid": "SMx", "MessageStatus": "delivered"},
         headers={"X-Twilio-Signature": "forged"},
