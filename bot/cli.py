@@ -214,12 +214,15 @@ def _partner_links(args: argparse.Namespace) -> int:
     print(f"  WhatsApp: {links.whatsapp or '(set TWILIO_WHATSAPP_FROM)'}")
     print(f"  SMS:      {links.sms or '(set TWILIO_SMS_FROM)'}")
     if args.qr:
-        url = links.best()
-        if url is None:
-            print("orienta: no link to put in a QR code (see above).", file=sys.stderr)
-            return 2
-        write_qr(url, Path(args.qr))
-        print(f"  QR code of {url} written to {args.qr}")
+        content = links.best() or links.code
+        write_qr(content, Path(args.qr))
+        print(f"  QR code of {content} written to {args.qr}")
+        if content == links.code:
+            print(
+                "orienta: the QR code holds only the code; for one that opens WhatsApp or "
+                "Telegram, set TWILIO_WHATSAPP_FROM or TELEGRAM_BOT_USERNAME and run this again.",
+                file=sys.stderr,
+            )
     return 0
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 import os
 import secrets
-from collections.abc import Mapping
+from collections import ChainMap
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -151,10 +153,13 @@ def load_settings(
     environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
 ) -> Settings:
     """Settings from `environ` (default: os.environ) over the values of `env_file`."""
-    env: dict[str, str] = {}
+    from_file: dict[str, str] = {}
     if env_file is not None and Path(env_file).exists():
-        env.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-    env.update(os.environ if environ is None else environ)
+        from_file = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+    # Looked up in place, never copied: the environment wins over the file (and a test
+    # can see which names are read).
+    given = cast(MutableMapping[str, str], os.environ if environ is None else environ)
+    env: Mapping[str, str] = ChainMap(given, from_file)
 
     var_dir = Path(env.get("ORIENTA_VAR_DIR", "var")).resolve()
     database_url = env.get("DATABASE_URL", "").strip() or f"sqlite:///{var_dir / 'orienta.db'}"
