@@ -512,7 +512,9 @@ def run(report: Report) -> None:
                 url = stack.enter_context(database(kind))
                 var = tmp / kind
                 env = environ(url, var, TELEGRAM_API_BASE_URL=fake)
-                process = stack.enter_context(spawn(uvicorn_args("bot.web:app", port), env))
+                # bot.web:app, counting SQLite's lock waits (bench/lockwaits.py).
+                args = uvicorn_args("bench.lockwaits:app", port, "--factory")
+                process = stack.enter_context(spawn(args, env))
             else:
                 server.pickle = tmp / f"ptb-{index}.pickle"
                 env = ptb_environ(script_path, server.pickle, fake, flush=name == PTB_FLUSHED)
@@ -526,12 +528,15 @@ def run(report: Report) -> None:
         for server in servers:  # warm-up: imports, caches, connections to the fake
             server.measure(WARM_UP)
             server.saved_during_runs = 0
+        ours = f"http://127.0.0.1:{servers[0].port}/bench/lock-waits"
+        httpx.post(ours).raise_for_status()
         for run_index in range(RUNS):
             # Interleaved, in a rotating order: noise hits every server alike.
             shift = run_index % len(servers)
             for server in servers[shift:] + servers[:shift]:
                 server.throughputs.append(server.measure(WINDOW).throughput)
 
+        lock_waits = httpx.get(ours).json()
         checks = {server.name: replies_check(fake, server, per_turn) for server in servers}
         flushed = next(server for server in servers if server.name == PTB_FLUSHED)
         flushed_size = flushed.pickle.stat().st_size if flushed.pickle else 0
@@ -573,6 +578,24 @@ def run(report: Report) -> None:
             "replies",
             target="0",
             met=ours_lost == 0,
+        )
+    )
+    report.add(
+        Figure(
+            SECTION,
+            "SQLite lock waits during the runs, Orienta on SQLite",
+            lock_waits["waits"],
+            "waits",
+            target="0",
+            met=lock_waits["waits"] == 0,
+        )
+    )
+    report.add(
+        Figure(
+            SECTION,
+            "time waiting for SQLite's lock during the runs",
+            lock_waits["waited_ms"],
+            "ms",
         )
     )
     detail = ", ".join(
