@@ -77,15 +77,8 @@ class WebGateway:
         self.wake.set()  # a failure may have queued a fallback: the loop takes it now
 
     async def report(self, report: DeliveryReport) -> bool:
-        orienta = self.orienta
-
-        def apply() -> bool:
-            with orienta.sessions.begin() as session:
-                delivery = self.dispatcher.claims.delivery
-                return delivery.report(session, report, orienta.engine.clock())
-
         try:
-            return await orienta.db.run(apply)
+            return await self.orienta.db.run(self.dispatcher.claims.report, report)
         except SQLAlchemyError:
             log.exception("delivery report not stored")
             raise NotStored("delivery report not stored") from None

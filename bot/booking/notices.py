@@ -116,6 +116,7 @@ def daily_lists(
         if partner is None:
             continue
         text = translate(DAILY_LIST, "fr", day=day.strftime("%d/%m"), lines="\n".join(lines))
-        if writer.to_partner(session, partner, f"daily:{partner_id}:{day.isoformat()}", text, now):
+        key = f"daily:{partner_id}:{day.isoformat()}"
+        if writer.to_partner(session, partner, key, text, now, warn=False):  # every scan
             queued += 1
     return queued

@@ -42,6 +42,7 @@ from bot.messaging import Inbound, Outbound
 from bot.outbox.writer import OutboxWriter
 from bot.settings import Settings
 from bot.storage.models import (
+    Answer,
     ChannelIdentity,
     Contact,
     Conversation,
@@ -140,6 +141,8 @@ class Engine:
         ).one_or_none()
         if conversation is None and contact.referred_by_partner_id is None:
             identities.attribute_referral(session, contact, inbound.channel, text, now)
+        answer_rows: dict[str, Answer] = {}
+        flow, state, stranded = load_state(session, conversation, contact, answer_rows)
         turn = Turn(
             session,
             inbound,
@@ -147,8 +150,12 @@ class Engine:
             contact,
             identity,
             conversation,
-            find_flow(conversation.flow if conversation else None),
+            flow,
+            state=state,
+            keyword=match_keyword(inbound.text),  # a deep link's code dropped: /start
+            stranded=stranded,
             away=self._away(contact, conversation, now),
+            answer_rows=answer_rows,
         )
         self._respond(turn)
         # Composed before the state is saved: showing slots remembers which were shown.
@@ -231,14 +238,9 @@ class Engine:
     # -- deciding ------------------------------------------------------------------------
 
     def _respond(self, turn: Turn) -> None:
-        inbound, contact = turn.inbound, turn.contact
-        turn.keyword = keyword = match_keyword(inbound.text or "")
-        turn.flow, state, turn.stranded = load_state(
-            turn.session, turn.conversation, contact, turn.answer_rows
-        )
+        inbound, contact, state, keyword = turn.inbound, turn.contact, turn.state, turn.keyword
         confirming_erasure = state is not None and state.step == "erase_confirm"
         if turn.silenced and not confirming_erasure and keyword not in SPOKEN_WHEN_STOPPED:
-            turn.state = state
             return  # they asked for silence: the message is logged, nothing is sent
 
         if state is None or state.step is None:

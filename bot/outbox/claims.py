@@ -9,7 +9,6 @@ a row in *sending* but never lose one. On PostgreSQL rows are claimed with
 
 from __future__ import annotations
 
-import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from sqlalchemy import Integer, Row, Table, any_, bindparam, or_, select, text, 
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.gateway import DeliveryReport
 from bot.channels.registry import capabilities
 from bot.outbox import policy
 from bot.outbox.delivery import Delivery
@@ -69,8 +69,9 @@ class Claimed:
     payload: dict[str, Any]
     attempts: int
     template: bool = False
-    claimed_at: float = field(default_factory=time.monotonic, compare=False)
-    """time.monotonic() of the claim: a row not sent soon enough is given back."""
+    claimed_at: float = field(default=0.0, compare=False)
+    """The dispatcher's monotonic time of the claim: a row not sent soon enough is given
+    back (stamped by the dispatcher, whose clock may be a test's)."""
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,11 @@ class Claims:
                         unreachable=o.unreachable,
                         opted_out=o.opted_out,
                     )
+
+    def report(self, report: DeliveryReport) -> bool:
+        """Record a provider's status report, in a transaction of its own."""
+        with self.sessions.begin() as session:
+            return self.delivery.report(session, report, self.clock())
 
     def record_sent(self, row_id: int, provider_id: str) -> None:
         self.record([Outcome(_bare(row_id), "sent", provider_id=provider_id)])

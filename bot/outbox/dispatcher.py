@@ -29,6 +29,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -117,6 +118,8 @@ class Dispatcher:
         paced = int(slowest * stale_after.total_seconds() / 4) if slowest else batch_size
         self.batch_size = max(1, min(batch_size, paced))
         self._give_back_after = stale_after.total_seconds() / 2
+        self._templates = [c for c, s in self.senders.items() if getattr(s, "template_sid", "")]
+        """Channels that can send outside their window (an approved WhatsApp template)."""
 
     # -- sending -------------------------------------------------------------------------
 
@@ -193,15 +196,16 @@ class Dispatcher:
                     continue  # sent then, or being sent
                 row = found
             if row.channel in self.senders:
-                await self._send(row)
+                await self._send(replace(row, claimed_at=self._monotonic()))
 
     async def dispatch_once(self) -> int:
         """Claim one batch of due rows, send them and record the outcomes; the number of
         rows taken (0: nothing was due)."""
-        templates = [c for c, s in self.senders.items() if getattr(s, "template_sid", "")]
         claimed, taken = await self._run_db(
-            self.claims.claim, list(self.senders), self.batch_size, templates
+            self.claims.claim, list(self.senders), self.batch_size, self._templates
         )
+        now = self._monotonic()
+        claimed = [replace(row, claimed_at=now) for row in claimed]
         if claimed:
             outcomes = await self._send_all(claimed)
             await self._run_db(self.claims.record, outcomes)

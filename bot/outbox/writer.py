@@ -169,15 +169,23 @@ class OutboxWriter:
         return len(outbounds)
 
     def to_partner(
-        self, session: Session, partner: Partner, key: str, text: str, now: datetime
+        self,
+        session: Session,
+        partner: Partner,
+        key: str,
+        text: str,
+        now: datetime,
+        *,
+        warn: bool = True,
     ) -> bool:
         """Queue `text` (French, the partners' working language) to the partner's focal
         point, outside quiet hours (a work phone too). False when it cannot be reached
-        or a message with this key exists already."""
+        (said in the log, unless `warn` is false: a check repeated at every scan) or a
+        message with this key exists already."""
         assert self.settings is not None, "messages to partners need the settings"
         channel = policy.partner_channel(partner, self.settings)
         if channel is None:
-            if partner.focal_channel == "email" and partner.active:
+            if warn and partner.focal_channel == "email" and partner.active:
                 log.warning("partner %s wants e-mail but SMTP is not configured", partner.code)
             return False
         exists = select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)

@@ -27,6 +27,7 @@ from bot.engine import Engine
 from bot.flows.model import Ask, Say
 from bot.flows.registry import DEFAULT_FLOW, find_flow
 from bot.i18n.translate import M
+from bot.outbox import policy
 from bot.scheduling.hours import is_quiet
 from bot.settings import Settings
 from bot.storage.models import (
@@ -210,7 +211,7 @@ class Jobs:
                 contact = session.get(Contact, contact_id)
                 if conversation is None or contact is None:
                     continue
-                if contact.consent != "given" or contact.opted_out_at is not None:
+                if not policy.may_start(contact):  # no consent, or STOP: not written to
                     continue
                 conversation.nudged_at = now
                 try:

@@ -16,7 +16,6 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.fakes.waiting import notify, wait_until
+from tests.fakes.waiting import FakeProvider
 
 TOKEN = "123456:fake-telegram-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Orienta", "username": "orienta_test_bot"}
@@ -45,39 +44,23 @@ class Sent:
 
 
 @dataclass
-class FakeTelegram:
+class FakeTelegram(FakeProvider):
     sent: list[Sent] = field(default_factory=list)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     files: list[tuple[str, int, bytes]] = field(default_factory=list)
     """Uploaded voice notes and audio files: (method, chat id, bytes)."""
     failures: list[tuple[int, str, int | None]] = field(default_factory=list)
     """Next sendMessage answers instead of sending: (HTTP status, description, retry_after)."""
-    answers: threading.Event = field(default_factory=threading.Event)
-    """Cleared by `hold_answers`: sendMessage waits for it before answering."""
     updates: list[dict[str, Any]] = field(default_factory=list)
     """Updates waiting for getUpdates (polling mode)."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _changed: threading.Condition = field(default_factory=threading.Condition)
-
-    def __post_init__(self) -> None:
-        self.answers.set()
-
-    def hold_answers(self) -> None:
-        self.answers.clear()
-
-    def release_answers(self) -> None:
-        self.answers.set()
 
     def push_update(self, update: dict[str, Any]) -> None:
         """An update for getUpdates (polling mode), handed to a long poll at once."""
         with self._lock:
             self.updates.append(update)
-        notify(self._changed)
-
-    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
-        """Return once `condition()` holds, checked at each call the fake receives."""
-        wait_until(self._changed, condition, what, timeout)
+        self._received()
 
     def _updates_from(self, offset: int, timeout: float) -> list[dict[str, Any]]:
         """A long poll: the updates from `offset`, as soon as there are some."""
@@ -133,13 +116,13 @@ class FakeTelegram:
         if method == "getUpdates":  # a short long poll: what is waiting from the offset
             with self._lock:
                 self.calls.append((method, params))
-            notify(self._changed)
+            self._received()
             offset = int(params.get("offset") or 0)
             return _ok(await asyncio.to_thread(self._updates_from, offset, 1.0))
         answer = self._answer(method, params)
-        notify(self._changed)
-        if method == "sendMessage" and not self.answers.is_set():
-            await asyncio.to_thread(self.answers.wait, 60)
+        self._received()
+        if method == "sendMessage":
+            await self._answer_when_released()
         return answer
 
     def _answer(self, method: str, params: dict[str, Any]) -> JSONResponse:

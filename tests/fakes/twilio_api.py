@@ -10,12 +10,10 @@ receives with `wait_until`, never by sleeping.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import itertools
 import threading
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
@@ -25,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.fakes.waiting import notify, wait_until
+from tests.fakes.waiting import FakeProvider
 
 ACCOUNT_SID = "ACfake0000000000000000000000000000"
 AUTH_TOKEN = "fake-twilio-token"
@@ -47,33 +45,15 @@ class Accepted:
 
 
 @dataclass
-class FakeTwilio:
+class FakeTwilio(FakeProvider):
     accepted: list[Accepted] = field(default_factory=list)
     attempts: int = 0
     failures: list[tuple[int, int | None, str | None]] = field(default_factory=list)
     """Next answers to give instead of accepting: (HTTP status, Twilio code, Retry-After)."""
     blocked: dict[str, int] = field(default_factory=dict)
     """To-address → Twilio error code answered for it every time."""
-    answers: threading.Event = field(default_factory=threading.Event)
-    """Cleared by `hold_answers`: messages are accepted, their answers wait for it."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _changed: threading.Condition = field(default_factory=threading.Condition)
-
-    def __post_init__(self) -> None:
-        self.answers.set()
-
-    def hold_answers(self) -> None:
-        """Accept messages but keep their answers until `release_answers`."""
-        self.answers.clear()
-
-    def release_answers(self) -> None:
-        self.answers.set()
-
-    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-        """Return once `condition()` holds, checked at each message received (and every
-        half second, for conditions on the database)."""
-        wait_until(self._changed, condition, what, timeout)
 
     def per_key(self) -> Counter[str | None]:
         with self._lock:
@@ -107,9 +87,8 @@ class FakeTwilio:
         form = {k: str(v) for k, v in raw.items()}
         media = [str(v) for v in raw.getlist("MediaUrl")]
         answer = self._accept(form, media)
-        notify(self._changed)
-        if not self.answers.is_set():
-            await asyncio.to_thread(self.answers.wait, 60)
+        self._received()
+        await self._answer_when_released()
         return answer
 
     def _accept(self, form: dict[str, str], media: list[str]) -> Response:
