@@ -41,6 +41,10 @@ class Contact(Base):
         ForeignKey("partners.id", ondelete="SET NULL")
     )
     """The partner whose referral code brought the person (their offers come first)."""
+    shielded_at: Mapped[MaybeTimestamp]
+    """Set while an urgent request about violence or trafficking is open and the person
+    did not say their phone is safe at any time: Orienta starts nothing to them (no
+    reminder, nudge or broadcast; bot/outbox/policy.py). Cleared when it is closed."""
 
     identities: Mapped[list[ChannelIdentity]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True

@@ -1,0 +1,48 @@
+"""Help episodes: a person asked for urgent help or to talk to someone, and what became
+of it. What is kept is only that help was asked, its category, what the person chose and
+when their phone is safe to use, and the states staff move it through: never the words.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.storage.models.base import Base, IntPk, MaybeTimestamp, Timestamp
+
+__all__ = ["HelpEpisode"]
+
+
+class HelpEpisode(Base):
+    """One request for help, from the first message that asked until staff close it
+    (the state machine is bot/engine/help.py)."""
+
+    __tablename__ = "help_episodes"
+    __table_args__ = (Index("ix_help_episodes_open", "state", "opened_at"),)
+
+    id: Mapped[IntPk]
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    """urgent | handoff (asked to talk to a person)"""
+    category: Mapped[str | None] = mapped_column(String(16))
+    """For urgent help: self_harm | violence | trafficking | other."""
+    state: Mapped[str] = mapped_column(String(16), default="requested")
+    """requested | taken | handed_back | closed"""
+    opened_at: Mapped[Timestamp]
+    last_message_at: Mapped[Timestamp]
+    """The person's latest message in this episode (a second call adds only this)."""
+    choice: Mapped[str | None] = mapped_column(String(16))
+    """What the person chose after the urgent answer: contact | later | now."""
+    safe_contact: Mapped[str | None] = mapped_column(String(16))
+    """Whether and when the number is safe to use, as the person said:
+    any | morning | afternoon | evening | no."""
+    safe_contact_at: Mapped[MaybeTimestamp]
+    taken_by: Mapped[str | None] = mapped_column(String(64))
+    """The staff member who has it (their account's public id)."""
+    taken_at: Mapped[MaybeTimestamp]
+    handed_back_at: Mapped[MaybeTimestamp]
+    closed_at: Mapped[MaybeTimestamp]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    """reached | referred | no_answer | not_needed"""
