@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import secrets
 from collections import ChainMap
 from collections.abc import Mapping, MutableMapping
@@ -22,13 +23,25 @@ from dotenv import dotenv_values
 
 from bot.errors import ConfigError
 
-__all__ = ["Hotline", "Settings", "load_settings"]
+__all__ = ["Hotline", "OfficeHours", "Settings", "load_settings"]
 
 
 @dataclass(frozen=True)
 class Hotline:
     label: str
     number: str
+    region: str | None = None
+    """The region it serves, as written in the setting (`Kankan:Label=number`); None
+    for a number that serves everywhere."""
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """When staff read requests for help: these weekdays (0 = Monday), these local times."""
+
+    days: frozenset[int] = frozenset(range(5))
+    opens: time = time(8, 0)
+    closes: time = time(17, 0)
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,12 @@ class Settings:
     nudge_after_hours: float = 48.0
     daily_list_hour: int = 18
     """Local hour at which partners get the list of the next day's bookings."""
+    lead_hours_other_prefecture: float = 48.0
+    lead_hours_other_region: float = 72.0
+    """The first slot offered for a service in another prefecture (region) than the
+    person's starts at least this long from now: time to arrange the journey."""
+    office_hours: OfficeHours = OfficeHours()
+    """When staff answer: what a person asking for help is told (bot/engine/help.py)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -88,19 +107,53 @@ class Settings:
 
 
 def _parse_hotlines(raw: str) -> tuple[Hotline, ...]:
-    """`HOTLINE_NUMBERS="Croix-Rouge=+224 ...;Police=117"` → hotlines, in that order."""
+    """`HOTLINE_NUMBERS="Kankan:Croix-Rouge Kankan=+224 ...;Police=117"` → hotlines, in
+    that order; a `Region:` prefix limits a number to the people of that region."""
     hotlines = []
     for item in raw.split(";"):
         item = item.strip()
         if not item:
             continue
         label, sep, number = item.partition("=")
-        if not sep or not label.strip() or not number.strip():
+        region, colon, label = label.rpartition(":") if ":" in label else ("", "", label)
+        if not sep or not label.strip() or not number.strip() or (colon and not region.strip()):
             raise ConfigError(
-                f"Config 'HOTLINE_NUMBERS' has an entry {item!r} that is not 'Label=number'."
+                f"Config 'HOTLINE_NUMBERS' has an entry {item!r} that is not "
+                "'Label=number' or 'Region:Label=number'."
             )
-        hotlines.append(Hotline(label.strip(), number.strip()))
+        hotlines.append(Hotline(label.strip(), number.strip(), region.strip() or None))
     return tuple(hotlines)
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_OFFICE_HOURS = re.compile(
+    r"\s*(?P<first>[a-z]{3})(?:\s*-\s*(?P<last>[a-z]{3}))?\s+"
+    r"(?P<opens>\d{1,2}:\d{2})\s*-\s*(?P<closes>\d{1,2}:\d{2})\s*"
+)
+
+
+def _office_hours(env: Mapping[str, str]) -> OfficeHours:
+    """`ORIENTA_OFFICE_HOURS="mon-fri 08:00-17:00"` (weekdays in English, local times)."""
+    raw = env.get("ORIENTA_OFFICE_HOURS", "").strip().lower()
+    if not raw:
+        return OfficeHours()
+    match = _OFFICE_HOURS.fullmatch(raw)
+    days = [match.group("first"), match.group("last") or match.group("first")] if match else []
+    if match is None or any(d not in _WEEKDAYS for d in days):
+        raise ConfigError(
+            f"Config 'ORIENTA_OFFICE_HOURS' must look like 'mon-fri 08:00-17:00', not {raw!r}."
+        )
+    first, last = (_WEEKDAYS.index(d) for d in days)
+    span = range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
+    try:
+        opens, closes = (time.fromisoformat(match.group(g).zfill(5)) for g in ("opens", "closes"))
+    except ValueError:
+        raise ConfigError(
+            f"Config 'ORIENTA_OFFICE_HOURS' has a time that is not one: {raw!r}."
+        ) from None
+    if closes <= opens:
+        raise ConfigError("Config 'ORIENTA_OFFICE_HOURS' must close after it opens.")
+    return OfficeHours(frozenset(span), opens, closes)
 
 
 def _secret(env: Mapping[str, str], name: str, var_dir: Path, local: bool) -> str:
@@ -225,6 +278,11 @@ def load_settings(
         followup_hour=_hour(env, "ORIENTA_FOLLOWUP_HOUR", 10),
         nudge_after_hours=_number(env, "ORIENTA_NUDGE_AFTER_HOURS", 48.0, minimum=1),
         daily_list_hour=_hour(env, "ORIENTA_DAILY_LIST_HOUR", 18),
+        lead_hours_other_prefecture=_number(
+            env, "ORIENTA_LEAD_HOURS_OTHER_PREFECTURE", 48.0, minimum=0
+        ),
+        lead_hours_other_region=_number(env, "ORIENTA_LEAD_HOURS_OTHER_REGION", 72.0, minimum=0),
+        office_hours=_office_hours(env),
     )
 
 

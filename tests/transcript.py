@@ -43,6 +43,7 @@ from bot.storage.models import (
     Contact,
     Conversation,
     Flag,
+    HelpEpisode,
     InboundMessage,
     OutboxMessage,
     ScheduledJob,
@@ -151,6 +152,18 @@ def facts(session: Session, settings: Settings, channel: str, address: str) -> d
         select(Flag.kind).where(Flag.contact_id == contact.id).order_by(Flag.id)
     ).all()
     result["flags"] = ",".join(flags) or "none"
+    episodes = session.scalars(
+        select(HelpEpisode).where(HelpEpisode.contact_id == contact.id).order_by(HelpEpisode.id)
+    ).all()
+    result["episodes"] = str(len(episodes))
+    if episodes:
+        last = episodes[-1]
+        result["help"] = f"{last.kind}:{last.category or '-'}:{last.state}"
+        result["help_choice"] = last.choice or "none"
+        result["safe_contact"] = last.safe_contact or "none"
+    else:
+        result["help"] = "none"
+    result["shielded"] = "yes" if contact.shielded_at else "no"
     bookings = session.scalars(
         select(Booking).where(Booking.contact_id == contact.id).order_by(Booking.id)
     ).all()

@@ -1,4 +1,4 @@
-"""What each global keyword does (STOP, AIDE, MENU, LANGUE, EFFACER, URGENCE…): one
+"""What each global keyword does (STOP, AIDE, MENU, LANGUE, EFFACER, URGENCE, AGENT…): one
 small function each, registered by keyword in `COMMANDS`.
 
 A command gets the engine and the turn, and sets the turn's replies (and state). The
@@ -14,10 +14,15 @@ from sqlalchemy import delete
 
 from bot.booking.desk import NONE_YET
 from bot.channels.registry import capabilities
+from bot.engine import help as episodes
+from bot.engine import safety
+from bot.engine.distress import Distress
 from bot.engine.keywords import Keyword
 from bot.engine.messages import (
     HELP,
+    HELP_STOPPED,
     HELP_VOICE,
+    LANGUAGE_CHANGE,
     PHONE_LINKED,
     RESTARTED_AFTER_STOP,
     STOPPED,
@@ -25,7 +30,6 @@ from bot.engine.messages import (
     VOICE_ON,
     VOICE_ON_ELSEWHERE,
 )
-from bot.engine.safety import URGENT_REPLY, flag_urgent_help
 from bot.engine.turn import Turn
 from bot.flows.model import Ask, FlowState, Say
 from bot.flows.registry import find_flow
@@ -73,6 +77,8 @@ def stop(engine: Engine, turn: Turn) -> None:
 
 
 def start(engine: Engine, turn: Turn) -> None:
+    assert turn.state is not None
+    episodes.resume(turn.state)  # REPRENDRE at the help steps: back to their question
     if turn.contact.opted_out_at is not None:
         turn.contact.opted_out_at = None
         turn.replies = [Say(RESTARTED_AFTER_STOP), Ask(_current(turn))]
@@ -81,6 +87,9 @@ def start(engine: Engine, turn: Turn) -> None:
 
 
 def help_(engine: Engine, turn: Turn) -> None:
+    if turn.silenced:
+        turn.replies = [Say(HELP_STOPPED)]
+        return
     turn.replies = [Say(HELP)]
     if capabilities(turn.inbound.channel).media:
         turn.replies.append(Say(HELP_VOICE))
@@ -113,8 +122,9 @@ def voice(engine: Engine, turn: Turn) -> None:
 
 def language(engine: Engine, turn: Turn) -> None:
     assert turn.state is not None
+    mid_flow = turn.state.step != "language"
     detour(turn.state, "language")
-    turn.replies = [Ask("language")]
+    turn.replies = [Ask("language", prompt=LANGUAGE_CHANGE if mid_flow else None)]
 
 
 def booking(engine: Engine, turn: Turn) -> None:
@@ -131,8 +141,11 @@ def erase(engine: Engine, turn: Turn) -> None:
 
 
 def urgent(engine: Engine, turn: Turn) -> None:
-    flag_urgent_help(turn)
-    turn.replies = [URGENT_REPLY, *_then_ask(turn)]
+    safety.urgent(engine, turn, Distress("other", turn.lang))
+
+
+def person(engine: Engine, turn: Turn) -> None:
+    safety.handoff(engine, turn, _then_ask(turn))
 
 
 COMMANDS: dict[Keyword, Command] = {
@@ -146,4 +159,5 @@ COMMANDS: dict[Keyword, Command] = {
     "booking": booking,
     "erase": erase,
     "urgent": urgent,
+    "person": person,
 }

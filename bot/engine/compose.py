@@ -20,6 +20,7 @@ from bot.channels.registry import capabilities
 from bot.engine.messages import HOTLINES, NO_HOTLINES
 from bot.flows.model import Ask, Flow, FlowState, Say, Verbatim
 from bot.flows.runner import label_text, options_for
+from bot.flows.text import normalize
 from bot.i18n.translate import translate
 from bot.messaging import Choice, Outbound
 from bot.settings import Settings
@@ -34,10 +35,21 @@ class Composer:
         self.settings = settings
         self.desk = desk
 
-    def hotlines(self, lang: str) -> str:
-        if not self.settings.hotlines:
+    def hotlines(self, lang: str, region: object = None) -> str:
+        """The numbers that serve the person's region (the region's own first), or
+        where to go when there are none."""
+        where = normalize(region).replace(" ", "") if isinstance(region, str) else None
+        found = sorted(
+            (
+                h
+                for h in self.settings.hotlines
+                if h.region is None or normalize(h.region).replace(" ", "") == where
+            ),
+            key=lambda h: h.region is None,
+        )
+        if not found:
             return translate(NO_HOTLINES, lang)
-        numbers = " ; ".join(f"{h.label} {h.number}" for h in self.settings.hotlines)
+        numbers = " ; ".join(f"{h.label} {h.number}" for h in found)
         return translate(HOTLINES, lang, numbers=numbers)
 
     def compose(
@@ -57,7 +69,7 @@ class Composer:
         options come from the database (slots) remembers, in `state`, what was shown."""
         lang = contact.language or "fr"  # still known in memory after an erasure
         answers = state.answers if state else {}
-        common = {"hotlines": self.hotlines(lang)}
+        common = {"hotlines": self.hotlines(lang, answers.get("region"))}
         outbounds: list[Outbound] = []
         texts: list[str] = []
         ids: list[str] = []
@@ -96,9 +108,10 @@ class Composer:
                     flush(ask_phone=reply.ask_phone)
                 continue
             step = flow.step(reply.step)
-            texts.append(translate(step.prompt, lang, **common))
-            ids.append(step.prompt.id)
-            french[step.prompt.id] = step.prompt.text
+            prompt = reply.prompt or step.prompt
+            texts.append(translate(prompt, lang, **common))
+            ids.append(prompt.id)
+            french[prompt.id] = prompt.text
             if step.hint is not None:
                 texts.append(translate(step.hint, lang))
                 ids.append(step.hint.id)

@@ -27,12 +27,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.booking.desk import BookingDesk
 from bot.clock import utcnow
 from bot.engine import identity as identities
+from bot.engine import safety
 from bot.engine.commands import COMMANDS, SPOKEN_WHEN_STOPPED, phone_shared
 from bot.engine.compose import Composer
+from bot.engine.distress import Distress, detect_distress
 from bot.engine.events import HANDLERS
-from bot.engine.keywords import match_keyword, mentions_danger
+from bot.engine.keywords import match_keyword
 from bot.engine.messages import WELCOME_BACK
-from bot.engine.safety import URGENT_REPLY, flag_urgent_help
 from bot.engine.turn import Turn, load_state, save_state
 from bot.flows.model import Ask, FlowState, Say
 from bot.flows.registry import DEFAULT_FLOW, find_flow
@@ -46,6 +47,7 @@ from bot.storage.models import (
     ChannelIdentity,
     Contact,
     Conversation,
+    HelpEpisode,
     InboundMessage,
     OutboxMessage,
 )
@@ -240,7 +242,26 @@ class Engine:
     def _respond(self, turn: Turn) -> None:
         inbound, contact, state, keyword = turn.inbound, turn.contact, turn.state, turn.keyword
         confirming_erasure = state is not None and state.step == "erase_confirm"
-        if turn.silenced and not confirming_erasure and keyword not in SPOKEN_WHEN_STOPPED:
+        # Danger, in any words and at any moment (only STOP and EFFACER come first).
+        distress = None
+        if keyword == "urgent":
+            distress = Distress("other", turn.lang)
+        elif keyword not in ("stop", "erase") and not inbound.shared_phone:
+            distress = detect_distress(inbound.text or "")
+        if contact.help_state == "taken" and not confirming_erasure:
+            # A staff member has their request: they read what the person writes, and
+            # the bot says nothing but to STOP, EFFACER and calls for help.
+            if distress is not None:
+                safety.urgent_while_taken(self, turn, distress)
+                return
+            if keyword not in ("stop", "erase"):
+                return
+        if (
+            turn.silenced
+            and distress is None
+            and not confirming_erasure
+            and keyword not in SPOKEN_WHEN_STOPPED
+        ):
             return  # they asked for silence: the message is logged, nothing is sent
 
         if state is None or state.step is None:
@@ -250,12 +271,14 @@ class Engine:
                 first = turn.flow.following("language")[0].id
             fresh = start(turn.flow, at=first)
             state, turn.replies = fresh.state, fresh.replies
-            if keyword is None or keyword in ("start", "menu"):
+            if distress is None and (keyword is None or keyword in ("start", "menu")):
                 turn.state = state
                 return
         turn.state = state
 
-        if inbound.shared_phone:
+        if distress is not None:
+            safety.urgent(self, turn, distress)
+        elif inbound.shared_phone:
             phone_shared(self, turn)
         elif keyword is not None:
             COMMANDS[keyword](self, turn)
@@ -283,15 +306,17 @@ class Engine:
             dynamic=dynamic,
         )
         rejected = any(e.name == "input_rejected" for e in result.events)
-        if rejected and mentions_danger(inbound.text or ""):
-            # "je suis en danger" is no menu answer, but it must never go unheard.
-            flag_urgent_help(turn)
-            result.replies.insert(0, URGENT_REPLY)
+        if rejected and (current == "help_wait" or safety.asks_for_person(inbound.text or "")):
+            state.retries = max(0, state.retries - 1)  # not a wrong answer
+            if current == "help_wait":
+                turn.replies = safety.waiting(turn)
+            else:
+                safety.handoff(self, turn, [Ask(current)])
+            return
         if turn.away and step.kind != "end":
             if rejected:
                 state.retries = max(0, state.retries - 1)  # not their fault: they were away
-                urgent = [r for r in result.replies if r == URGENT_REPLY]
-                result.replies = [*urgent, Ask(current)]
+                result.replies = [Ask(current)]
             result.replies.insert(0, Say(WELCOME_BACK))
         turn.state = result.state
         replies = list(result.replies)
@@ -323,9 +348,11 @@ class Engine:
         state: FlowState | None = None,
         important: bool = False,
         flow: str | None = None,
+        answering: HelpEpisode | None = None,
     ) -> int:
         """Queue `replies` to `contact` where Orienta may write to them first
-        (bot/outbox/policy.py), keyed `{key}:{n}`; the conversation moves to `state` if
+        (bot/outbox/policy.py), or, for staff `answering` a request for help, where the
+        person last wrote from; keyed `{key}:{n}`; the conversation moves to `state` if
         given, in `flow` if given (another conversation: a survey, a follow-up
         questionnaire). The number of rows queued (0: no way to reach them)."""
         conversation = session.scalars(
@@ -349,7 +376,9 @@ class Engine:
                 save_state(session, conversation, contact, into, state, now)
             return outbounds
 
-        return self.writer.to_person(session, contact, key, compose, now, important=important)
+        return self.writer.to_person(
+            session, contact, key, compose, now, important=important, answering=answering
+        )
 
     def state_of(self, session: Session, contact: Contact) -> FlowState | None:
         conversation = session.scalars(

@@ -1,6 +1,6 @@
-"""What each flow event does (an answer saved, consent given, urgent help asked, the
-orientation completed…): one small function each, registered by event name in
-`HANDLERS`.
+"""What each flow event does (an answer saved, consent given, urgent help asked and
+what the person chose then, the orientation completed…): one small function each,
+registered by event name in `HANDLERS`.
 
 The flow runner returns events named in the past tense; the engine hands each to its
 handler with the replies the runner proposed, which the handler may change. Bad input
@@ -16,10 +16,10 @@ from sqlalchemy import delete
 
 from bot.booking.desk import THANKS
 from bot.channels.registry import capabilities
-from bot.engine import erasure
+from bot.engine import erasure, safety
+from bot.engine.distress import Distress
 from bot.engine.identity import has_phone
 from bot.engine.messages import ERASED, LANGUAGE_PENDING, NOT_ERASED, SHARE_PHONE_OFFER
-from bot.engine.safety import URGENT_REPLY, flag_urgent_help
 from bot.engine.turn import Turn
 from bot.flows.model import BOOKING_EVENTS, Ask, Event, Say
 from bot.flows.orientation import CONSENT_VERSION
@@ -80,8 +80,9 @@ def consent_refused(engine: Engine, turn: Turn, event: Event, replies: Replies) 
 
 
 def urgent_help_requested(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
-    flag_urgent_help(turn)
-    replies.insert(0, URGENT_REPLY)
+    """The need "Aide urgente": the questionnaire stops (the other needs are kept)."""
+    safety.urgent(engine, turn, Distress("other", turn.lang))
+    replies[:] = turn.replies
 
 
 def orientation_completed(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
@@ -117,6 +118,7 @@ HANDLERS: dict[str, EventHandler] = {
     "consent_given": consent_given,
     "consent_refused": consent_refused,
     "urgent_help_requested": urgent_help_requested,
+    **dict.fromkeys(("help_contact", "help_later", "help_now", "help_safe"), safety.help_chosen),
     "orientation_completed": orientation_completed,
     "erase_confirmed": erase_confirmed,
     "erase_cancelled": erase_cancelled,

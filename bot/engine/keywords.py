@@ -1,4 +1,5 @@
 """Global keywords: words that work at any moment, in any language, whatever the step.
+(Words of danger inside a sentence are found by bot/engine/distress.py.)
 
 Each keyword's words are a translatable message, so translators add the words people
 really use in their language; a message matches when, without accents, case or
@@ -15,13 +16,23 @@ from bot.flows.text import normalize
 from bot.i18n.languages import codes, version
 from bot.i18n.translate import M, Msg, translate
 
-__all__ = ["Keyword", "match_keyword", "mentions_danger"]
+__all__ = ["Keyword", "match_keyword"]
 
 # Polite words around a keyword: "stop svp", "aide moi merci".
 _POLITE = re.compile(r"(?:^| )(?:svp|stp|merci|please|s il vous plait|s il te plait)(?= |$)")
 
 Keyword = Literal[
-    "stop", "start", "help", "menu", "language", "erase", "urgent", "listen", "text", "booking"
+    "stop",
+    "start",
+    "help",
+    "menu",
+    "language",
+    "erase",
+    "urgent",
+    "person",
+    "listen",
+    "text",
+    "booking",
 ]
 
 KEYWORD_WORDS: dict[Keyword, Msg] = {
@@ -36,6 +47,12 @@ KEYWORD_WORDS: dict[Keyword, Msg] = {
     "language": M("keyword.language", "LANGUE, LANGUAGE, LANGUES"),
     "erase": M("keyword.erase", "EFFACER, EFFACE, SUPPRIMER, DELETE, ERASE"),
     "urgent": M("keyword.urgent", "URGENCE, URGENT, SOS, DANGER, AU SECOURS, EMERGENCY"),
+    # Talk to someone of the team (sentences saying so: bot/engine/safety.py).
+    "person": M(
+        "keyword.person",
+        "AGENT, CONSEILLER, CONSEILLERE, CONSEILLÈRE, PARLER, HUMAIN, OPERATEUR, OPÉRATEUR, "
+        "HUMAN, ADVISER, ADVISOR",
+    ),
     # Recorded prompts on WhatsApp and Telegram: on, off.
     "listen": M("keyword.listen", "ÉCOUTER, ECOUTER, AUDIO, VOCAL, VOIX, LISTEN"),
     "text": M("keyword.text", "TEXTE, ÉCRIT, ECRIT, TEXT"),
@@ -68,29 +85,3 @@ def match_keyword(text: str) -> Keyword | None:
     # "S.O.S" and "S O S" are "sos"; no keyword is made of one-letter words otherwise.
     table = _table(version())
     return table.get(words) or table.get(words.replace(" ", ""))
-
-
-# Words that say "I am in danger" inside any sentence: a message that fits no answer but
-# contains one of them still gets the hotline numbers.
-DANGER_WORDS = M(
-    "keyword.danger_words",
-    "DANGER, EN DANGER, AU SECOURS, A L'AIDE, SOS, URGENCE, AIDEZ-MOI, ON ME MENACE, "
-    "ON ME FRAPPE, HELP ME",
-)
-
-
-@lru_cache(maxsize=1)
-def _danger(_languages: int) -> re.Pattern[str]:
-    words = {
-        normalize(word)
-        for lang in codes()
-        for word in translate(DANGER_WORDS, lang).split(",")
-        if normalize(word)
-    }
-    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-    return re.compile(rf"(?:^| )(?:{alternatives})(?: |$)")
-
-
-def mentions_danger(text: str) -> bool:
-    """True when `text` says, in any words we know, that the person is in danger."""
-    return bool(_danger(version()).search(normalize(text[:2000])))

@@ -1,5 +1,6 @@
-"""What the engine itself says: confirmations of the keywords, the urgent-help answer,
-the welcome back, and the messages around identities, voice and languages. (A flow's
+"""What the engine itself says: confirmations of the keywords, the answers to calls for
+help and to requests for a person, the welcome back, and the messages around
+identities, voice and languages. (A flow's
 questions are in the flow; the booking's in bot/booking/desk.py.)"""
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ STOPPED = M(
     "pour reprendre. Vos réponses sont gardées ; écrivez EFFACER pour les supprimer.",
 )
 RESTARTED_AFTER_STOP = M("start.confirmed", "Re-bonjour ! Orienta vous écrit de nouveau.")
+HELP_STOPPED = M(  # AIDE written after STOP
+    "help.stopped",
+    "Vous ne recevez plus nos messages. Écrivez REPRENDRE (ou START) pour reprendre.",
+)
 HELP = M(
     "help.message",
     "Aide : répondez avec le numéro de votre choix (par exemple 1). Mots utiles, à tout "
@@ -26,8 +31,44 @@ HELP = M(
 )
 URGENT = M(
     "urgent.message",
-    "Votre sécurité passe avant tout. {hotlines} Votre demande d'aide est enregistrée : "
-    "l'équipe d'Orienta la verra.",
+    "Merci de nous l'avoir écrit. Votre sécurité passe avant tout. {hotlines} L'équipe "
+    "d'Orienta peut aussi vous écrire pour chercher de l'aide avec vous.",
+)
+SELF_HARM = M(  # after words of self-harm: care first, someone to reach now
+    "urgent.self_harm",
+    "Merci de nous l'avoir écrit. Ce que vous vivez compte, et vous n'êtes pas seul(e). "
+    "Parlez dès maintenant à une personne de confiance. {hotlines}",
+)
+URGENT_FOLLOWED = M(  # a call for help while a staff member already has the request
+    "urgent.followed",
+    "Votre sécurité passe avant tout. {hotlines} Une personne de l'équipe suit déjà votre demande.",
+)
+HELP_WHEN_OPEN = M("help.when.open", "L'équipe lit les demandes aujourd'hui jusqu'à {closes}.")
+HELP_WHEN_CLOSED = M("help.when.closed", "L'équipe lira votre demande à partir de {opens}.")
+HELP_WILL_WRITE = M(
+    "help.will_write", "Merci, c'est noté : une personne de l'équipe vous écrira ici. {when}"
+)
+HELP_WILL_WRITE_OR_CALL = M(
+    "help.will_write_or_call",
+    "Merci, c'est noté : une personne de l'équipe vous écrira ou vous appellera. {when}",
+)
+HELP_NOT_SAFE = M(
+    "help.not_safe",
+    "D'accord : personne ne vous écrira sur ce numéro. Écrivez-nous quand vous pourrez le "
+    "faire sans risque : une personne vous répondra. Les numéros d'urgence restent valables.",
+)
+HELP_LATER = M(
+    "help.later",
+    "D'accord. Votre demande reste enregistrée. Écrivez URGENCE pour revoir les numéros d'urgence.",
+)
+HELP_WAITING = M("help.waiting", "Votre demande d'aide est bien enregistrée.")
+HANDOFF = M(
+    "handoff.message",
+    "D'accord : une personne de l'équipe vous répondra ici. {when} En attendant, vous "
+    "pouvez continuer.",
+)
+HANDOFF_AGAIN = M(
+    "handoff.again", "Votre demande est déjà transmise : une personne vous répondra ici. {when}"
 )
 ERASED = M(
     "erase.done",
@@ -67,6 +108,9 @@ VOICE_ON_ELSEWHERE = M(  # ÉCOUTER written by SMS, which cannot carry audio
 HELP_VOICE = M(  # after the help, on WhatsApp and Telegram only
     "help.voice",
     "Écrivez ÉCOUTER pour recevoir aussi les questions en audio, TEXTE pour le texte seul.",
+)
+LANGUAGE_CHANGE = M(  # LANGUE mid-flow: no welcome again
+    "language.change", "Choisissez votre langue / Choose your language :"
 )
 LANGUAGE_PENDING = M(
     "language.pending",

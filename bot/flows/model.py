@@ -48,6 +48,10 @@ EventName = Literal[
     "consent_given",
     "consent_refused",
     "urgent_help_requested",
+    "help_contact",
+    "help_later",
+    "help_now",
+    "help_safe",
     "orientation_completed",
     "erase_confirmed",
     "erase_cancelled",
@@ -202,6 +206,8 @@ class Ask:
     """Send the prompt of a step, with its options."""
 
     step: str
+    prompt: Msg | None = None
+    """Said instead of the step's own prompt (LANGUE mid-flow: no welcome again)."""
 
 
 @dataclass

@@ -8,7 +8,7 @@ person's own words, and urgent help raises an event instead of being stored as a
 from __future__ import annotations
 
 from bot.flows.booking import BOOKING_STEPS
-from bot.flows.common import ERASE_STEP, LANGUAGE_STEP
+from bot.flows.common import ERASE_STEP, HELP_STEPS, LANGUAGE_STEP
 from bot.flows.geo import REGIONS, prefecture_options
 from bot.flows.model import Flow, Option, Step
 from bot.i18n.translate import M
@@ -336,6 +336,7 @@ ORIENTATION = Flow(
             kind="end",
         ),
         ERASE_STEP,
+        *HELP_STEPS,
         *BOOKING_STEPS,
     ),
 )

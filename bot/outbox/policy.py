@@ -11,6 +11,13 @@ and again when the dispatcher claims it (a person may have written STOP in betwe
 - A message to a partner goes to its focal point, by the channel it chose, while the
   partner is active (e-mail only when SMTP is configured).
 
+- While a request for help about violence or trafficking is open, Orienta starts nothing
+  to that person (their phone may be watched) unless they said it is safe at any time
+  (`Contact.shielded_at`, kept by bot/engine/help.py).
+- Staff answering a request for help may write to a person who has not consented to the
+  orientation (they asked), never after STOP, and never on a number the person said is
+  not safe until they write from it again.
+
 Staff pausing the bot for a person (the admin's "pause") will be decided here too.
 """
 
@@ -23,9 +30,11 @@ from sqlalchemy.orm import Session
 
 from bot.channels.registry import by_capability
 from bot.settings import Settings
-from bot.storage.models import ChannelIdentity, Contact, Partner
+from bot.storage.models import ChannelIdentity, Contact, HelpEpisode, Partner
 
 __all__ = [
+    "answering_identity",
+    "may_answer_request",
     "may_send",
     "may_start",
     "outside_window",
@@ -47,9 +56,31 @@ def may_send(*, erased: bool, unreachable: bool, opted_out: bool, reply: bool) -
 
 def may_start(contact: Contact) -> bool:
     """Whether Orienta may write first to this person (reminders, nudges, broadcasts)."""
-    return contact.consent == "given" and may_send(
+    return contact.consent == "given" and contact.shielded_at is None and may_send(
         erased=False, unreachable=False, opted_out=contact.opted_out_at is not None, reply=False
     )
+
+
+def may_answer_request(contact: Contact, episode: HelpEpisode) -> bool:
+    """Whether staff may write to a person about their request for help."""
+    if contact.opted_out_at is not None or episode.state == "closed":
+        return False
+    if episode.safe_contact == "no":
+        # "Don't write to me here" holds until they write from it again.
+        wrote = contact.last_inbound_at
+        return wrote is not None and episode.safe_contact_at is not None and (
+            wrote > episode.safe_contact_at
+        )
+    return True
+
+
+def answering_identity(
+    session: Session, contact: Contact, episode: HelpEpisode
+) -> ChannelIdentity | None:
+    """Where staff answer a request for help: the address the person last wrote from."""
+    if not may_answer_request(contact, episode):
+        return None
+    return _last_written_from(session, contact)
 
 
 def proactive_channels() -> tuple[str, ...]:
@@ -81,6 +112,10 @@ def reachable_identity(session: Session, contact: Contact) -> ChannelIdentity | 
     or None when Orienta may not write to them first at all."""
     if not may_start(contact):
         return None
+    return _last_written_from(session, contact)
+
+
+def _last_written_from(session: Session, contact: Contact) -> ChannelIdentity | None:
     return session.scalars(
         select(ChannelIdentity)
         .where(

@@ -46,6 +46,7 @@ from bot.settings import Settings
 from bot.storage.models import (
     ChannelIdentity,
     Contact,
+    HelpEpisode,
     InboundMessage,
     JSONType,
     OutboxMessage,
@@ -146,11 +147,17 @@ class OutboxWriter:
         now: datetime,
         *,
         important: bool = False,
+        answering: HelpEpisode | None = None,
     ) -> int:
         """Queue what `compose` lays out for the address Orienta may write to `contact`
-        on (policy.reachable_identity), as rows keyed `{key}:{n}`. The number of rows
+        on (policy.reachable_identity; for staff `answering` a request for help,
+        policy.answering_identity), as rows keyed `{key}:{n}`. The number of rows
         queued: 0 when the person may not be written to, and `compose` is not called."""
-        identity = policy.reachable_identity(session, contact)
+        identity = (
+            policy.answering_identity(session, contact, answering)
+            if answering is not None
+            else policy.reachable_identity(session, contact)
+        )
         if identity is None:
             return 0
         outbounds = compose(identity)
@@ -284,11 +291,13 @@ class OutboxWriter:
                 )
             else:
                 speaks = Contact.language == lang
-            # policy.may_start, as SQL: consented, not stopped (erased people have no row).
+            # policy.may_start, as SQL: consented, not stopped, not shielded (erased
+            # people have no row).
             conditions = [
                 ranked.c.rank == 1,
                 Contact.consent == "given",
                 Contact.opted_out_at.is_(None),
+                Contact.shielded_at.is_(None),
                 speaks,
             ]
             if audience is not None:

@@ -16,7 +16,7 @@ from bot.app import Orienta, open_orienta
 from bot.channels.layout import render_plain
 from bot.errors import FlowDefinitionError
 from bot.flows import ORIENTATION
-from bot.flows.common import ERASE_STEP, LANGUAGE_STEP
+from bot.flows.common import COMMON_STEPS
 from bot.flows.model import Ask, Flow, FlowState, Option, Step
 from bot.flows.registry import register, registered
 from bot.i18n.translate import M
@@ -131,7 +131,7 @@ SURVEY = Flow(
         ),
         Step("survey_end", M("survey.thanks", "Merci pour votre réponse !"), kind="end"),
     ),
-    detached=(LANGUAGE_STEP, ERASE_STEP),
+    detached=COMMON_STEPS,
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.keywords import KEYWORD_WORDS, Keyword, match_keyword, mentions_danger
+from bot.engine.keywords import KEYWORD_WORDS, Keyword, match_keyword
 from bot.i18n.translate import DEFAULT_LANGUAGE, translate
 
 LISTED: list[tuple[str, Keyword]] = [
@@ -96,15 +96,3 @@ def test_sos_written_with_dots(text: str) -> None:
 )
 def test_polite_and_common_forms_are_keywords(text: str, keyword: str) -> None:
     assert match_keyword(text) == keyword
-
-
-@pytest.mark.parametrize(
-    "text", ["je suis en danger", "Au secours, on me menace", "HELP ME please", "sos"]
-)
-def test_danger_is_heard_inside_a_sentence(text: str) -> None:
-    assert mentions_danger(text)
-
-
-@pytest.mark.parametrize("text", ["c'est dangereux pour la santé ?", "je veux de l'aide", "1"])
-def test_ordinary_sentences_are_not_danger(text: str) -> None:
-    assert not mentions_danger(text)
