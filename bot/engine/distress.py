@@ -27,23 +27,26 @@ ORDINARY = M(
     "aidez moi a trouver, aide moi a avoir, aidez moi a avoir, aidez moi pour avoir, "
     "danger du metier, les dangers, danger de la route, le danger, sans danger, "
     "pas de danger, la mer est dangereuse, frapper le fer, me suis battu pour, "
-    "me suis battue pour, bats pour, bat pour, battu pour, battue pour, "
-    "ala ye n kisi, alla hisnu en, ala xa en ratanga, killing time, dying of laughter, "
-    "sortir ce soir, sortir aujourd hui, pas libre demain, pas libre ce, libre demain, faim lol, meurs de faim lol",
+    "me suis battue pour, bats pour, bat pour, battu pour, battue pour, ala ye n kisi, "
+    "alla hisnu en, ala xa en ratanga, killing time, dying of laughter, sortir ce soir, "
+    "sortir aujourd hui, pas libre demain, pas libre ce, libre demain, faim lol, "
+    "meurs de faim lol",
 )
 
 SELF_HARM = M(
     "distress.self_harm",
     "me suicider, suicid*, je vais me tuer, je veux me tuer, veux me tuer, vais me tuer, "
     "me donner la mort, veux mourir, veut mourir, voudrais mourir, envie de mourir, "
-    "prefere mourir, prefererais mourir, vaut mieux mourir, mieux vaut mourir, "
-    "en finir, mettre fin a mes jours, mettre fin a ma vie, finir avec la vie, "
-    "plus envie de vivre, pas envie de vivre, veux plus vivre, plus la force de vivre, "
-    "n en peux plus, en peux plus, je craque, me faire du mal, me pendre, me jeter ~ pont, "
-    "me jeter ~ eau, me jeter ~ mer, mieux sans moi, plus de raison de vivre, "
-    "ma vie n a plus de sens, a quoi bon vivre, disparaitre pour toujours, "
-    "me couper les veines, avaler ~ medicaments, ne plus me reveiller, "
-    "pense a me tuer, envie de me tuer, me supprimer, ne serai plus la, serai plus la, fatigue* de vivre, jamais me reveiller, que je meure, me suis coupe*, me couper, me jeter, tout avaler, pris ~ comprimes, pris ~ medicaments",
+    "prefere mourir, prefererais mourir, vaut mieux mourir, mieux vaut mourir, en finir, "
+    "mettre fin a mes jours, mettre fin a ma vie, finir avec la vie, plus envie de vivre, "
+    "pas envie de vivre, veux plus vivre, plus la force de vivre, n en peux plus, "
+    "en peux plus, je craque, me faire du mal, me pendre, me jeter ~ pont, me jeter ~ eau, "
+    "me jeter ~ mer, mieux sans moi, plus de raison de vivre, ma vie n a plus de sens, "
+    "a quoi bon vivre, disparaitre pour toujours, me couper les veines, "
+    "avaler ~ medicaments, ne plus me reveiller, pense a me tuer, envie de me tuer, "
+    "me supprimer, ne serai plus la, serai plus la, fatigue* de vivre, jamais me reveiller, "
+    "que je meure, me suis coupe*, me couper, me jeter, tout avaler, pris ~ comprimes, "
+    "pris ~ medicaments",
 )
 
 VIOLENCE = M(
@@ -60,7 +63,8 @@ VIOLENCE = M(
     "m a bless*, m ont bless*, brul*, avec un couteau, avec une machette, avec une arme, "
     "un fusil, violence*, violent*, me maltrait*, m a maltrait*, maltrait*, "
     "me traite* comme, chass* de la maison, me chass*, m a chass*, me cherche* pour me, "
-    "ma frap*, ma battu*, ma tap*, ma menac*, ma viol*, ma attaqu*, ma bless*, ma agress*, suis blesse*, me touche la nuit, me touchent la nuit, me touche* quand, lynch*",
+    "ma frap*, ma battu*, ma tap*, ma menac*, ma viol*, ma attaqu*, ma bless*, ma agress*, "
+    "suis blesse*, me touche la nuit, me touchent la nuit, me touche* quand, lynch*",
 )
 
 TRAFFICKING = M(
@@ -69,32 +73,38 @@ TRAFFICKING = M(
     "pris mes documents, confisqu*, garde* mon passeport, garde* mes papiers, "
     "gardent mon passeport, gardent mes papiers, sans mes papiers, enferm*, sequestr*, "
     "pas le droit de sortir, droit de sortir, peux pas sortir, pas sortir de la maison, "
-    "laisse pas sortir, laissent pas sortir, pas libre, peux pas partir, "
-    "laisse pas partir, laissent pas partir, m empech* ~ partir, empech* ~ partir, "
-    "travaill* sans salaire, sans salaire, sans etre pay*, jamais pay*, pas pay* ~ mois, "
-    "travail force, travaux forces, forc* a travailler, oblig* a travailler, "
-    "rembourser ~ dette, dette ~ rembourser, une dette qui, ma dette, leur dette, "
-    "m ont vendu*, j ai ete vendu*, ete vendue, trafic*, traite des, esclav*, "
-    "menac* ma famille, menac* mes parents, menac* mes enfants, "
-    "de ville en ville, d une maison a l autre, m exploit*, exploit* ~ moi, "
-    "dette ~ augment*, rembourser le voyage, faire du mal a ma, faire du mal a mon, faire du mal a mes, change* de maison, pay* rien, pai* rien, garde* ~ papiers, garde* ~ passeport*, garde* ~ telephone, lui dois, leur dois, travaill* ~ gratuitement, travaill* pour rien, porte a cle, ferm* a cle, garde* la cle, ont nos passeport*, ont mon passeport, ont mes papiers, ont nos papiers, ne sort pas, on sort pas, tant que la dette, nous surveill*, me surveill*, pas le droit de, sors jamais, sort jamais",
+    "laisse pas sortir, laissent pas sortir, pas libre, peux pas partir, laisse pas partir, "
+    "laissent pas partir, m empech* ~ partir, empech* ~ partir, travaill* sans salaire, "
+    "sans salaire, sans etre pay*, jamais pay*, pas pay* ~ mois, travail force, "
+    "travaux forces, forc* a travailler, oblig* a travailler, rembourser ~ dette, "
+    "dette ~ rembourser, une dette qui, ma dette, leur dette, m ont vendu*, "
+    "j ai ete vendu*, ete vendue, trafic*, traite des, esclav*, menac* ma famille, "
+    "menac* mes parents, menac* mes enfants, de ville en ville, d une maison a l autre, "
+    "m exploit*, exploit* ~ moi, dette ~ augment*, rembourser le voyage, faire du mal a ma, "
+    "faire du mal a mon, faire du mal a mes, change* de maison, pay* rien, pai* rien, "
+    "garde* ~ papiers, garde* ~ passeport*, garde* ~ telephone, lui dois, leur dois, "
+    "travaill* ~ gratuitement, travaill* pour rien, porte a cle, ferm* a cle, "
+    "garde* la cle, ont nos passeport*, ont mon passeport, ont mes papiers, "
+    "ont nos papiers, ne sort pas, on sort pas, tant que la dette, nous surveill*, "
+    "me surveill*, pas le droit de, sors jamais, sort jamais",
 )
 
 OTHER = M(
     "distress.other",
     "en danger, danger de mort, au secours, a l aide, aidez moi, aide moi, sos, urgence, "
-    "sauvez moi, sauve moi, peur pour ma vie, j ai peur, help me, "
-    "enfant* ~ disparu*, fille ~ disparu*, fils ~ disparu*, enfant* ~ perdu*, "
-    "enfant ~ kidnapp*, enlev*, marier ma fille, marier notre fille, marie* de force, "
-    "mariage force*, mariage ~ fille ~ ans, exciser, excision, frapp* mon enfant, "
-    "frapp* mes enfants, bat mon enfant, bat mes enfants, enfant* ~ travaill* ~ force*, "
-    "dors dehors, dormir dehors, dormi dehors, dors dans la rue, dormir dans la rue, "
-    "pas ou dormir, nulle part ou dormir, nulle part ou aller, sans abri, a la rue, "
-    "pas mange depuis, rien mange depuis, pas mange* ~ jours, rien a manger, "
-    "pas de quoi manger, faim depuis, mourir de faim, meurs de faim, "
-    "malade ~ sans soin*, malade ~ pas d argent, pas d argent pour ~ soigner, "
-    "pas d hopital, saigne*, tres malade, "
-    "pas rentre* depuis, pas revenu* de, pas revenue* de, cherche* partout, ans travaill*, pris mon fils, pris ma fille, pris mon enfant, argent pour l hopital, veut ~ soigner, forte fievre, en mariage, mendi*",
+    "sauvez moi, sauve moi, peur pour ma vie, j ai peur, help me, enfant* ~ disparu*, "
+    "fille ~ disparu*, fils ~ disparu*, enfant* ~ perdu*, enfant ~ kidnapp*, enlev*, "
+    "marier ma fille, marier notre fille, marie* de force, mariage force*, "
+    "mariage ~ fille ~ ans, exciser, excision, frapp* mon enfant, frapp* mes enfants, "
+    "bat mon enfant, bat mes enfants, enfant* ~ travaill* ~ force*, dors dehors, "
+    "dormir dehors, dormi dehors, dors dans la rue, dormir dans la rue, pas ou dormir, "
+    "nulle part ou dormir, nulle part ou aller, sans abri, a la rue, pas mange depuis, "
+    "rien mange depuis, pas mange* ~ jours, rien a manger, pas de quoi manger, faim depuis, "
+    "mourir de faim, meurs de faim, malade ~ sans soin*, malade ~ pas d argent, "
+    "pas d argent pour ~ soigner, pas d hopital, saigne*, tres malade, pas rentre* depuis, "
+    "pas revenu* de, pas revenue* de, cherche* partout, ans travaill*, pris mon fils, "
+    "pris ma fille, pris mon enfant, argent pour l hopital, veut ~ soigner, forte fievre, "
+    "en mariage, mendi*",
 )
 
 _LISTS: tuple[tuple[Category, PhraseList], ...] = (

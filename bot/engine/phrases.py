@@ -35,12 +35,12 @@ __all__ = ["PhraseList", "expand_spellings"]
 SMS_SPELLINGS = M(
     "phrases.sms_spellings",
     "jsuis=je suis, jsui=je suis, chui=je suis, chuis=je suis, jss=je suis, jai=j ai, "
-    "jvais=je vais, jvai=je vais, jveux=je veux, jveu=je veux, jvx=je veux, veu=veux, vx=veux, jpeux=je peux, "
-    "jpeu=je peux, jpx=je peux, jme=je me, jne=je ne, jsais=je sais, ke=que, ki=qui, "
-    "koi=quoi, mwa=moi, moa=moi, tt=tout, ts=tous, pr=pour, pk=pourquoi, bcp=beaucoup, "
-    "slt=salut, msg=message, ds=dans, ns=nous, vs=vous, stp=s il te plait, "
-    "svp=s il vous plait, plz=please, pls=please, u=you, ur=your, im=i am, dont=don t, "
-    "cant=can t, wanna=want to, gonna=going to",
+    "jvais=je vais, jvai=je vais, jveux=je veux, jveu=je veux, jvx=je veux, veu=veux, "
+    "vx=veux, jpeux=je peux, jpeu=je peux, jpx=je peux, jme=je me, jne=je ne, "
+    "jsais=je sais, ke=que, ki=qui, koi=quoi, mwa=moi, moa=moi, tt=tout, ts=tous, pr=pour, "
+    "pk=pourquoi, bcp=beaucoup, slt=salut, msg=message, ds=dans, ns=nous, vs=vous, "
+    "stp=s il te plait, svp=s il vous plait, plz=please, pls=please, u=you, ur=your, "
+    "im=i am, dont=don t, cant=can t, wanna=want to, gonna=going to",
 )
 
 _WORD_GAP = r"(?: \S+){0,4}"

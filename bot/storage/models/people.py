@@ -41,6 +41,10 @@ class Contact(Base):
         ForeignKey("partners.id", ondelete="SET NULL")
     )
     """The partner whose referral code brought the person (their offers come first)."""
+    help_state: Mapped[str | None] = mapped_column(String(16))
+    """The state of the person's open help episode (requested | taken | handed_back),
+    None when none is open: read with the person at every message, kept in step with the
+    episode by bot/engine/help.py alone."""
     shielded_at: Mapped[MaybeTimestamp]
     """Set while an urgent request about violence or trafficking is open and the person
     did not say their phone is safe at any time: Orienta starts nothing to them (no
