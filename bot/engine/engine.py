@@ -31,6 +31,7 @@ from bot.engine import safety
 from bot.engine.commands import COMMANDS, SPOKEN_WHEN_STOPPED, phone_shared
 from bot.engine.compose import Composer
 from bot.engine.distress import Distress, detect_distress
+from bot.engine.help import SHOW_QUESTION
 from bot.engine.events import HANDLERS
 from bot.engine.keywords import match_keyword
 from bot.engine.messages import WELCOME_BACK
@@ -156,7 +157,9 @@ class Engine:
             state=state,
             keyword=match_keyword(inbound.text),  # a deep link's code dropped: /start
             stranded=stranded,
-            away=self._away(contact, conversation, now),
+            # Long silent, or moved back to a question they were not sent (help.py).
+            away=self._away(contact, conversation, now)
+            or bool(state is not None and state.context.pop(SHOW_QUESTION, None)),
             answer_rows=answer_rows,
         )
         self._respond(turn)

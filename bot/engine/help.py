@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OUTCOMES",
+    "SHOW_QUESTION",
     "HelpStateError",
     "ask_for_help",
     "close",
@@ -61,6 +62,9 @@ SHIELDED_CATEGORIES = frozenset({"violence", "trafficking"})
 # When one episode is asked about twice, the graver category is kept.
 _GRAVITY = ("other", "violence", "trafficking", "self_harm")
 _RESUME = "help_resume"
+SHOW_QUESTION = "show_question"
+"""Set in a conversation's context when the person was moved back to a question they
+have not been sent: their next message is met with it, as after a long absence."""
 
 
 def open_episode(session: Session, contact: Contact) -> HelpEpisode | None:
@@ -198,9 +202,12 @@ def hand_back(engine: Engine, session: Session, episode_id: int, staff: str, now
     episode.handed_back_at = now
     contact.help_state = "handed_back"
     state = engine.state_of(session, contact)
-    if state is not None and resume(state) and state.step is not None:
+    if state is not None:
+        resume(state)
+    if state is not None and state.step is not None:
         key = f"help:{episode.id}:back:{uuid.uuid4().hex[:12]}"
         if not engine.push(session, contact, [Ask(state.step)], key, now, state=state):
+            state.context[SHOW_QUESTION] = True  # not sent: shown when they next write
             _save(session, contact, state, now)
 
 
@@ -224,6 +231,7 @@ def close(session: Session, episode_id: int, staff: str, outcome: str, now: date
     conversation = _conversation(session, contact)
     flow, state, _ = load_state(session, conversation, contact)
     if state is not None and resume(state):
+        state.context[SHOW_QUESTION] = True
         save_state(session, conversation, contact, flow, state, now)
 
 
