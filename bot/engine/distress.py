@@ -46,7 +46,9 @@ SELF_HARM = M(
     "avaler ~ medicaments, ne plus me reveiller, pense a me tuer, envie de me tuer, "
     "me supprimer, ne serai plus la, serai plus la, fatigue* de vivre, jamais me reveiller, "
     "que je meure, me suis coupe*, me couper, me jeter, tout avaler, pris ~ comprimes, "
-    "pris ~ medicaments",
+    "pris ~ medicaments, plus la force, s arrete pour toujours, la corde, me coupe les, "
+    "me couper les, personne ne me regrettera, personne ne va me regretter, suis plus la, "
+    "serai encore la",
 )
 
 VIOLENCE = M(
@@ -64,7 +66,9 @@ VIOLENCE = M(
     "un fusil, violence*, violent*, me maltrait*, m a maltrait*, maltrait*, "
     "me traite* comme, chass* de la maison, me chass*, m a chass*, me cherche* pour me, "
     "ma frap*, ma battu*, ma tap*, ma menac*, ma viol*, ma attaqu*, ma bless*, ma agress*, "
-    "suis blesse*, me touche la nuit, me touchent la nuit, me touche* quand, lynch*",
+    "suis blesse*, me touche la nuit, me touchent la nuit, me touche* quand, lynch*, "
+    "leve la main sur moi, ma forcee, ma fait du mal, des bleus partout, casser les jambes, "
+    "casser la tete, son couteau, un couteau, me suit depuis",
 )
 
 TRAFFICKING = M(
@@ -86,7 +90,8 @@ TRAFFICKING = M(
     "travaill* ~ gratuitement, travaill* pour rien, porte a cle, ferm* a cle, "
     "garde* la cle, ont nos passeport*, ont mon passeport, ont mes papiers, "
     "ont nos papiers, ne sort pas, on sort pas, tant que la dette, nous surveill*, "
-    "me surveill*, pas le droit de, sors jamais, sort jamais",
+    "me surveill*, pas le droit de, sors jamais, sort jamais, d une ville a l autre, "
+    "me payent pas, me paient pas, me paye pas, me paie pas, ferment la porte, enferme*",
 )
 
 OTHER = M(
@@ -104,7 +109,8 @@ OTHER = M(
     "pas d argent pour ~ soigner, pas d hopital, saigne*, tres malade, pas rentre* depuis, "
     "pas revenu* de, pas revenue* de, cherche* partout, ans travaill*, pris mon fils, "
     "pris ma fille, pris mon enfant, argent pour l hopital, veut ~ soigner, forte fievre, "
-    "en mariage, mendi*",
+    "en mariage, mendi*, jours ~ pas mange*, pas de toit, marier ~ de force, "
+    "envoye* ~ travailler, peux pas me lever, ans de force",
 )
 
 _LISTS: tuple[tuple[Category, PhraseList], ...] = (

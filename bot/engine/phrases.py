@@ -40,7 +40,8 @@ SMS_SPELLINGS = M(
     "jsais=je sais, ke=que, ki=qui, koi=quoi, mwa=moi, moa=moi, tt=tout, ts=tous, pr=pour, "
     "pk=pourquoi, bcp=beaucoup, slt=salut, msg=message, ds=dans, ns=nous, vs=vous, "
     "stp=s il te plait, svp=s il vous plait, plz=please, pls=please, u=you, ur=your, "
-    "im=i am, dont=don t, cant=can t, wanna=want to, gonna=going to",
+    "im=i am, dont=don t, cant=can t, wanna=want to, gonna=going to, wont=won t, "
+    "havent=haven t, didnt=didn t, isnt=isn t",
 )
 
 _WORD_GAP = r"(?: \S+){0,4}"
