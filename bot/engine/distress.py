@@ -47,8 +47,7 @@ SELF_HARM = M(
     "me supprimer, ne serai plus la, serai plus la, fatigue* de vivre, jamais me reveiller, "
     "que je meure, me suis coupe*, me couper, me jeter, tout avaler, pris ~ comprimes, "
     "pris ~ medicaments, plus la force, s arrete pour toujours, la corde, me coupe les, "
-    "me couper les, personne ne me regrettera, personne ne va me regretter, suis plus la, "
-    "serai encore la",
+    "me couper les, personne ne me regrettera, personne ne va me regretter, suis plus la",
 )
 
 VIOLENCE = M(

@@ -31,8 +31,8 @@ from bot.engine import safety
 from bot.engine.commands import COMMANDS, SPOKEN_WHEN_STOPPED, phone_shared
 from bot.engine.compose import Composer
 from bot.engine.distress import Distress, detect_distress
-from bot.engine.help import SHOW_QUESTION
 from bot.engine.events import HANDLERS
+from bot.engine.help import SHOW_QUESTION
 from bot.engine.keywords import match_keyword
 from bot.engine.messages import WELCOME_BACK
 from bot.engine.turn import Turn, load_state, save_state
