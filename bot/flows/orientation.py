@@ -11,6 +11,15 @@ from bot.flows.booking import BOOKING_STEPS
 from bot.flows.common import ERASE_STEP, HELP_STEPS, LANGUAGE_STEP
 from bot.flows.geo import REGIONS, prefecture_options
 from bot.flows.model import Flow, Option, Step
+from bot.flows.orientation_readers import (
+    age_band,
+    read_age,
+    read_prefecture,
+    read_region,
+    read_since,
+)
+from bot.flows.orientation_words import with_words
+from bot.flows.understand import StepWithReader
 from bot.i18n.translate import M
 from bot.types import Answers
 
@@ -26,21 +35,12 @@ SEVERAL = M("hint.several", "Plusieurs choix possibles, ex. : 1,3")
 CAME_BACK = ("with_programme", "on_own")
 
 
-def _age_band(years: int) -> str | None:
-    """The band of an age typed in years instead of a menu number."""
-    if years > 120:
-        return None
-    for limit, band in ((18, "under_18"), (25, "18_24"), (35, "25_34"), (50, "35_49")):
-        if years < limit:
-            return band
-    return "50_plus"
-
-
 def _came_back(answers: Answers) -> bool:
     return answers.get("return_situation") in CAME_BACK
 
 
-ORIENTATION = Flow(
+# The words people use for the options (bot/flows/orientation_words.py) are added last.
+_ORIENTATION = Flow(
     id="orientation",
     steps=(
         LANGUAGE_STEP,
@@ -69,19 +69,21 @@ ORIENTATION = Flow(
                 ),
             ),
         ),
-        Step(
+        StepWithReader(
             "region",
             M("region.ask", "Dans quelle région vivez-vous maintenant ?"),
             options=REGIONS,
             store="region",
             summary=M("region.summary", "Lieu"),
             followups=("prefecture",),
+            read=read_region,
         ),
-        Step(
+        StepWithReader(
             "prefecture",
             M("prefecture.ask", "Dans quelle préfecture ou commune ?"),
             options=prefecture_options,
             store="prefecture",
+            read=read_prefecture,
             # Read back on the region's line.
         ),
         Step(
@@ -98,7 +100,7 @@ ORIENTATION = Flow(
             store="gender",
             summary=M("gender.summary", "Vous êtes"),
         ),
-        Step(
+        StepWithReader(
             "age_band",
             M("age.ask", "Quel âge avez-vous ?"),
             options=(
@@ -110,7 +112,8 @@ ORIENTATION = Flow(
             ),
             store="age_band",
             summary=M("age.summary", "Âge"),
-            read_number=_age_band,
+            read_number=age_band,
+            read=read_age,
         ),
         Step(
             "return_situation",
@@ -129,7 +132,7 @@ ORIENTATION = Flow(
             summary=M("return.summary", "Situation"),
             followups=("time_since_return",),
         ),
-        Step(
+        StepWithReader(
             "time_since_return",
             M("since.ask", "Depuis quand êtes-vous de retour ?"),
             options=(
@@ -140,6 +143,7 @@ ORIENTATION = Flow(
             ),
             store="time_since_return",
             when=_came_back,
+            read=read_since,
             # Read back on the situation's line.
         ),
         Step(
@@ -340,3 +344,4 @@ ORIENTATION = Flow(
         *BOOKING_STEPS,
     ),
 )
+ORIENTATION = with_words(_ORIENTATION)

@@ -1,17 +1,21 @@
 """The generic flow runner: one person's input in, the next state, events and replies out.
 
 Pure functions of (flow, state, input, language): no channel, no database, no clock.
-Bad input is not an exception but an `input_rejected` event with a reprompt.
+Bad input is not an exception but an `input_rejected` event with a reprompt
+(bot/flows/reprompt.py); an answer that fits two options is an `input_rejected` event
+with the value "ambiguous" and a question naming both. What people write is read by
+bot/flows/understand.py; an answer may also fill a later step's answer ("Kamsar" at the
+region gives the prefecture too), and that step is then not asked.
 """
 
 from __future__ import annotations
 
-import re
-
 from bot.flows.model import Ask, Event, Flow, FlowState, Option, Say, Step, Turn
-from bot.flows.text import Parsed, has_letters_or_digits, normalize, parse_choices
+from bot.flows.reprompt import reprompt
+from bot.flows.text import has_letters_or_digits, normalize
+from bot.flows.understand import Understood, read_answer
 from bot.i18n.languages import DEFAULT_LANGUAGE
-from bot.i18n.translate import M, Msg, translate
+from bot.i18n.translate import M, translate
 from bot.types import Answers, AnswerValue
 
 __all__ = [
@@ -29,29 +33,11 @@ SUMMARY_LINE = M("summary.line", "{label}: {value}")
 SUMMARY_EMPTY = M("summary.empty", "aucune réponse")
 SUMMARY_CONFIRM = M("summary.confirm", "Tout est juste")
 CONFIRM_WORDS = ("ok", "oui", "yes", "confirmer", "confirme", "je confirme", "d accord")
+# Steps whose answer decides about the person's data: an unclear answer there is asked
+# again, never guessed (bot/flows/understand.py, read_strict). Their ids are known
+# outside the flows (docs/flows.md).
+STRICT_STEPS = frozenset({"consent", "erase_confirm"})
 
-REJECTIONS: dict[str, Msg] = {
-    "empty": M(
-        "reprompt.empty",
-        "Votre message est vide ou ne contient que des symboles. "
-        "Répondez avec le numéro de votre choix.",
-    ),
-    "media": M(
-        "reprompt.media",
-        "Merci pour votre envoi. Pour cette question, j'ai besoin d'une réponse écrite : "
-        "répondez avec le numéro de votre choix.",
-    ),
-    "out_of_range": M(
-        "reprompt.out_of_range", "Ce numéro n'est pas dans la liste. Choisissez entre 1 et {count}."
-    ),
-    "unknown": M("reprompt.unknown", "Je n'ai pas compris votre réponse."),
-    "too_many": M("reprompt.too_many", "Ici, une seule réponse est possible."),
-}
-OFFER_HELP = M(
-    "reprompt.offer_help",
-    "Cette question semble difficile. Écrivez AIDE pour recevoir de l'aide, "
-    "ou MENU pour recommencer.",
-)
 ALREADY_DONE = M(
     "done.again",
     "Votre orientation est terminée, merci. Écrivez RDV pour vos rendez-vous, MENU pour "
@@ -127,19 +113,16 @@ def _names(flow: Flow, step: Step, option: Option, lang: str) -> list[str]:
     return [normalize(t) for t in (*labels, *option.synonyms)]
 
 
-_NUMBER_WITH_UNIT = re.compile(r"\s*(\d{1,3})\s*(?:ans?|years?|yrs?)?\s*[.!]?\s*")
-
-
-def _read_number(step: Step, options: tuple[Option, ...], text: str) -> Parsed | None:
-    """A number beyond the menu that the step understands (27 → the 25–34 age band)."""
-    if step.read_number is None:
+def _read_number(step: Step, options: tuple[Option, ...], text: str) -> Understood | None:
+    """A bare number beyond the menu that the step understands (27 → the 25–34 band)."""
+    if step.read_number is None or not text.strip().isdigit() or len(text.strip()) > 3:
         return None
-    match = _NUMBER_WITH_UNIT.fullmatch(text.casefold())
-    if match is None or int(match.group(1)) <= len(options):
+    number = int(text.strip())
+    if number <= len(options):
         return None
-    key = step.read_number(int(match.group(1)))
+    key = step.read_number(number)
     keys = [o.key for o in options]
-    return Parsed((keys.index(key),)) if key in keys else None
+    return Understood((keys.index(key),)) if key in keys else None
 
 
 def start(flow: Flow, answers: Answers | None = None, at: str | None = None) -> Turn:
@@ -194,12 +177,18 @@ def repair(flow: Flow, state: FlowState, *, consented: bool, language_chosen: bo
     return True
 
 
-def _reject(step: Step, state: FlowState, reason: str, count: int, max_retries: int) -> Turn:
+def _reject(
+    step: Step,
+    state: FlowState,
+    reason: str,
+    options: tuple[Option, ...],
+    *,
+    lang: str,
+    max_retries: int,
+    candidates: tuple[int, ...] = (),
+) -> Turn:
     state.retries += 1
-    replies: list[Say | Ask] = [Say(REJECTIONS[reason], (("count", str(count)),))]
-    if state.retries >= max_retries:
-        replies.append(Say(OFFER_HELP))
-    replies.append(Ask(step.id))
+    replies = reprompt(step, reason, state.retries, options, lang, max_retries, candidates)
     return Turn(state, [Event("input_rejected", value=reason)], replies)
 
 
@@ -209,13 +198,21 @@ def _clear_if_answered(step: Step, state: FlowState, events: list[Event]) -> Non
         events.append(Event("answer_cleared", field=step.store))
 
 
-def _next_step(flow: Flow, state: FlowState, after: str, events: list[Event]) -> Step | None:
+def _next_step(
+    flow: Flow, state: FlowState, after: str, events: list[Event], filled: frozenset[str]
+) -> Step | None:
+    """The next step to ask; steps whose answer this very message gave (`filled`) are
+    passed over."""
     while state.queue:
         candidate = flow.step(state.queue.pop(0))
+        if candidate.store in filled:
+            continue
         if candidate.applies(state.answers):
             return candidate
         _clear_if_answered(candidate, state, events)
     for candidate in flow.following(after):
+        if candidate.store in filled:
+            continue
         if candidate.applies(state.answers):
             return candidate
         _clear_if_answered(candidate, state, events)
@@ -249,14 +246,27 @@ def advance(
 
     options = options_for(flow, step, state.answers, lang, dynamic)
     if has_media and not text.strip():
-        return _reject(step, state, "media", len(options), max_retries)
+        return _reject(step, state, "media", options, lang=lang, max_retries=max_retries)
     if not has_letters_or_digits(text):
-        return _reject(step, state, "empty", len(options), max_retries)
-    parsed = _read_number(step, options, text) or parse_choices(
-        text, [_names(flow, step, o, lang) for o in options], multi=step.kind == "multi"
+        return _reject(step, state, "empty", options, lang=lang, max_retries=max_retries)
+    parsed = _read_number(step, options, text) or read_answer(
+        step,
+        options,
+        [_names(flow, step, o, lang) for o in options],
+        text,
+        state.answers,
+        strict=step.id in STRICT_STEPS,
     )
     if parsed.error:
-        return _reject(step, state, parsed.error, len(options), max_retries)
+        return _reject(
+            step,
+            state,
+            parsed.error,
+            options,
+            lang=lang,
+            max_retries=max_retries,
+            candidates=parsed.candidates,
+        )
 
     chosen = [options[i] for i in parsed.indexes]
     if len(chosen) > 1:
@@ -281,6 +291,10 @@ def advance(
         if step.kind == "multi" or keys:
             state.answers[step.store] = value
             events.append(Event("answer_saved", field=step.store, value=value))
+    for field, key in parsed.fills:
+        state.answers[field] = key
+        events.append(Event("answer_saved", field=field, value=key))
+    filled = frozenset(field for field, _ in parsed.fills)
 
     goto = next((o.goto for o in chosen if o.goto), None)
     following: Step | None
@@ -288,7 +302,7 @@ def advance(
         state.queue = []
         following = flow.step(goto)
     else:
-        following = _next_step(flow, state, step.id, events)
+        following = _next_step(flow, state, step.id, events, filled)
     state.step = following.id if following else None
     if following:
         replies.append(Ask(following.id))

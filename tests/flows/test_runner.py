@@ -250,46 +250,121 @@ def test_correcting_the_gender_comes_straight_back_to_the_summary() -> None:
     assert state.answers["gender"] == "undisclosed"
 
 
-@pytest.mark.parametrize("max_retries", [1, 2, 3])
-def test_help_is_offered_after_max_retries(max_retries: int) -> None:
+def test_mistakes_cost_one_line_then_the_question_once_then_help() -> None:
+    """By SMS every reply costs: a first mistake gets one short line; a second, what was
+    wrong and the question again (once); the third, a short line and the offer of help;
+    later ones, the short line only."""
     state = state_at("region")
-    for attempt in range(1, max_retries + 2):
-        turn = reply(state, "bonjour", max_retries=max_retries)
-        assert state.step == "region"
+    sequence = []
+    for _attempt in range(5):
+        turn = reply(state, "bonjour", max_retries=3)
         assert turn.events == [Event("input_rejected", value="unknown")]
-        assert asked(turn) == ["region"]
-        offered = "reprompt.offer_help" in said(turn)
-        assert offered == (attempt >= max_retries), attempt
-        assert said(turn)[0] == "reprompt.unknown"
-
-    turn = reply(state, "2", max_retries=max_retries)
+        assert state.step == "region"
+        sequence.append((said(turn), asked(turn)))
+    assert sequence == [
+        (["reprompt.short"], []),
+        (["reprompt.unknown"], ["region"]),
+        (["reprompt.short", "reprompt.offer_help"], []),
+        (["reprompt.short"], []),
+        (["reprompt.short"], []),
+    ]
+    turn = reply(state, "2")
     assert state.retries == 0
     assert asked(turn) == ["prefecture"]
 
 
+@pytest.mark.parametrize("max_retries", [1, 2, 3])
+def test_help_is_offered_at_max_retries(max_retries: int) -> None:
+    state = state_at("region")
+    for attempt in range(1, max_retries + 2):
+        turn = reply(state, "bonjour", max_retries=max_retries)
+        offered = "reprompt.offer_help" in said(turn)
+        assert offered == (attempt == max_retries), attempt
+
+
+def test_the_consent_text_is_never_sent_again_after_a_mistake() -> None:
+    """296 characters, two SMS parts: the person has it just above."""
+    state = state_at("consent")
+    for _attempt in range(4):
+        turn = reply(state, "hein ?")
+        assert asked(turn) == []
+        assert state.step == "consent"
+    assert said(reply(state, "bof"))[0] == "reprompt.short"
+
+
+def test_two_options_that_fit_are_asked_about_in_one_line() -> None:
+    state = state_at("savings_group")
+    turn = reply(state, "oui")
+    assert turn.events == [Event("input_rejected", value="ambiguous")]
+    assert asked(turn) == []
+    (question,) = turn.replies
+    assert isinstance(question, Say)
+    assert question.msg.id == "reprompt.ambiguous"
+    assert dict(question.params) == {"first": "1 (Oui, maintenant)", "second": "2 (Oui, avant)"}
+    reply(state, "2")
+    assert state.answers["savings_group"] == "before"
+
+
+def test_a_town_at_the_region_gives_the_prefecture_too() -> None:
+    state = state_at("region")
+    turn = reply(state, "j'habite à Kamsar")
+    assert state.answers["region"] == "boke"
+    assert state.answers["prefecture"] == "boke"
+    assert asked(turn) == ["gender"]
+    assert Event("answer_saved", field="prefecture", value="boke") in turn.events
+
+
+def test_a_region_named_at_the_region_still_asks_the_prefecture() -> None:
+    state = state_at("region")
+    turn = reply(state, "j'habite à Boké")
+    assert state.answers == {"region": "boke"}
+    assert asked(turn) == ["prefecture"]
+
+
+def test_a_town_when_correcting_the_region_skips_the_prefecture() -> None:
+    state = state_at("summary")
+    reply(state, summary_number(state, "region"))
+    assert state.step == "region"
+    turn = reply(state, "Siguiri")
+    assert state.answers["region"] == "kankan"
+    assert state.answers["prefecture"] == "siguiri"
+    assert asked(turn) == ["summary"]
+
+
 @pytest.mark.parametrize(
-    ("text", "reason", "params"),
+    ("step", "text"),
+    [("gender", "j'ai 27 ans"), ("needs", "2 ans"), ("return_situation", "6 mois")],
+)
+def test_an_age_or_duration_is_never_an_option_number(step: str, text: str) -> None:
+    state = state_at(step)
+    turn = reply(state, text)
+    assert [e.name for e in turn.events] == ["input_rejected"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "msg_id"),
     [
-        ("9", "out_of_range", (("count", "8"),)),
-        ("0", "out_of_range", (("count", "8"),)),
-        ("1,3", "too_many", (("count", "8"),)),
-        ("😀", "empty", (("count", "8"),)),
-        ("   ", "empty", (("count", "8"),)),
-        ("xyz", "unknown", (("count", "8"),)),
+        ("9", "out_of_range", "reprompt.out_of_range"),
+        ("0", "out_of_range", "reprompt.out_of_range"),
+        ("1,3", "too_many", "reprompt.too_many"),
+        ("😀", "empty", "reprompt.empty"),
+        ("   ", "empty", "reprompt.empty"),
+        ("xyz", "unknown", "reprompt.short"),
     ],
 )
-def test_each_rejection_has_its_reprompt(
-    text: str, reason: str, params: tuple[tuple[str, str], ...]
-) -> None:
+def test_each_rejection_has_its_reprompt(text: str, reason: str, msg_id: str) -> None:
     state = state_at("region")
     turn = reply(state, text)
     assert turn.events == [Event("input_rejected", value=reason)]
-    first = turn.replies[0]
+    (first,) = turn.replies
     assert isinstance(first, Say)
-    assert first.msg.id == f"reprompt.{reason}"
-    assert first.params == params
-    assert asked(turn) == ["region"]
+    assert first.msg.id == msg_id
+    assert first.params == (("count", "8"),)
     assert "region" not in state.answers
+    # The second time, what was wrong, and the question again.
+    turn = reply(state, text)
+    assert said(turn) == [f"reprompt.{reason}"]
+    assert asked(turn) == ["region"]
 
 
 def test_media_without_text_is_asked_for_in_writing() -> None:
@@ -297,7 +372,7 @@ def test_media_without_text_is_asked_for_in_writing() -> None:
     turn = reply(state, "", has_media=True)
     assert turn.events == [Event("input_rejected", value="media")]
     assert said(turn) == ["reprompt.media"]
-    assert asked(turn) == ["gender"]
+    assert asked(turn) == []
 
 
 def test_media_with_a_caption_answers() -> None:
