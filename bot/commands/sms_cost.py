@@ -2,8 +2,13 @@
 
 A new person is walked through the whole orientation by SMS on a throw-away SQLite
 database, by the real engine and the real SMS rendering, along the longest ordinary path
-(every question asked, a few answers chosen at each multiple-choice step). Each reply is
-counted as a handset would split it (bot/sms.py).
+(every question asked, a few answers chosen at each multiple-choice step); then along
+the same path with three mistakes (`MISTAKES`), as people make them. Each reply is
+counted as a handset would split it (bot/channels/gsm7.py).
+
+Targets, held by tests/commands/test_sms_cost.py in every language: the clean
+orientation in `FRENCH_TARGET` parts, with three mistakes in `MISTAKES_TARGET`, and the
+offers, slots and confirmation that follow, with the demo partners, in `BOOKING_TARGET`.
 """
 
 from __future__ import annotations
@@ -21,16 +26,27 @@ from bot.messaging import Inbound
 
 __all__ = [
     "BOOKING_BUDGET",
+    "BOOKING_TARGET",
     "BUDGET",
     "FRENCH_TARGET",
+    "MISTAKES",
+    "MISTAKES_TARGET",
     "StepCost",
     "format_report",
     "measure",
     "orientation_path",
 ]
 
-# At most this many parts for a complete French orientation (issue "feature-phone SMS").
+# At most this many parts for a complete orientation (issue "feature-phone SMS"), in every
+# language; with three mistakes; and the offers, slots and confirmation after it.
 FRENCH_TARGET = 25
+MISTAKES_TARGET = 30
+BOOKING_TARGET = 9
+
+# Three mistakes, as seen in tests: a question at consent, then two answers in a row that
+# name no region (the second gets the question again). Index in the path → what is typed
+# there before the right answer.
+MISTAKES: dict[int, tuple[str, ...]] = {2: ("c koi",), 3: ("la bas", "pres de la mer")}
 
 # Parts each reply may take; the report marks any step over its budget.
 BUDGET: dict[str, int] = {
@@ -45,9 +61,17 @@ BUDGET: dict[str, int] = {
 DEFAULT_BUDGET = 1
 
 
-def orientation_path(lang: str) -> list[str]:
+def orientation_path(lang: str, mistakes: bool = False) -> list[str]:
     """What a person types: greeting, language, consent, then one answer per question,
-    taking the longest path (came back on their own, so "since when" is asked)."""
+    taking the longest path (came back on their own, so "since when" is asked); with
+    `mistakes`, the three of MISTAKES on the way."""
+    path = _clean_path(lang)
+    if not mistakes:
+        return path
+    return [typed for n, answer in enumerate(path) for typed in (*MISTAKES.get(n, ()), answer)]
+
+
+def _clean_path(lang: str) -> list[str]:
     number = list(codes()).index(lang) + 1
     return [
         "bonjour",
@@ -76,6 +100,8 @@ class StepCost:
     message_id: str
     text: str
     cost: SmsCost
+    after: str = ""
+    """What the person had just sent."""
 
     @property
     def budget(self) -> int:
@@ -92,10 +118,12 @@ BOOKING_BUDGET: dict[str, int] = {
 }
 
 
-def measure(lang: str, database_dir: Path | None = None, booking: bool = False) -> list[StepCost]:
-    """Every SMS Orienta sends along `orientation_path(lang)`, with its cost; with
-    `booking`, only what follows the summary with the demo partners (offers, a slot, the
-    confirmation, RDV)."""
+def measure(
+    lang: str, database_dir: Path | None = None, booking: bool = False, mistakes: bool = False
+) -> list[StepCost]:
+    """Every SMS Orienta sends along `orientation_path(lang, mistakes)`, with its cost;
+    with `booking`, only what follows the summary with the demo partners (offers, a
+    slot, the confirmation, RDV)."""
     from bot.app import open_orienta
     from bot.booking.demo import seed_demo
     from bot.settings import load_settings
@@ -115,7 +143,7 @@ def measure(lang: str, database_dir: Path | None = None, booking: bool = False) 
         try:
             costs = []
             address = "+224000000199"  # fictitious: +224 000 is assigned to nobody
-            path = orientation_path(lang)
+            path = orientation_path(lang, mistakes)
             if booking:
                 with orienta.sessions.begin() as session:
                     seed_demo(session, orienta.engine.clock(), settings.tz)
@@ -128,13 +156,25 @@ def measure(lang: str, database_dir: Path | None = None, booking: bool = False) 
                 for outbound in outbounds:
                     body = render_sms_menu(outbound)
                     first = outbound.message_ids[0] if outbound.message_ids else "?"
-                    costs.append(StepCost(first, body, sms_cost(body)))
+                    costs.append(StepCost(first, body, sms_cost(body), after=text))
             return costs
         finally:
             orienta.close()
 
 
-def format_report(results: dict[str, list[StepCost]], verbose: bool = True) -> Iterable[str]:
+def booking_parts(costs: list[StepCost]) -> int:
+    """Parts of the offers, slots and confirmation in a `measure(..., booking=True)`
+    (what answers RDV, the booking shown again, is not part of booking)."""
+    return sum(c.cost.parts for c in costs if c.after.strip().upper() != "RDV")
+
+
+def format_report(
+    results: dict[str, list[StepCost]],
+    verbose: bool = True,
+    with_mistakes: dict[str, list[StepCost]] | None = None,
+) -> Iterable[str]:
+    """The per-step table and totals of each language; after an orientation, the same
+    with three mistakes (`with_mistakes`, measured here when not given)."""
     for lang, costs in results.items():
         total = sum(c.cost.parts for c in costs)
         chars = sum(c.cost.units for c in costs)
@@ -148,11 +188,20 @@ def format_report(results: dict[str, list[StepCost]], verbose: bool = True) -> I
                     f"{c.cost.parts:>5} {c.budget:>6}{mark}"
                 )
         booking = any(c.message_id in BOOKING_BUDGET for c in costs)
-        target = f" (target {FRENCH_TARGET})" if lang == "fr" and not booking else ""
+        target = f" (target {FRENCH_TARGET})" if not booking else ""
         ucs2 = sum(1 for c in costs if c.cost.encoding == "UCS-2")
         yield (
             f"{lang}: {len(costs)} messages, {chars} units, {total} parts{target}; "
             f"{ucs2} message(s) in UCS-2"
         )
+        if booking:
+            yield (
+                f"{lang}: offers, slots and confirmation: {booking_parts(costs)} parts "
+                f"(target {BOOKING_TARGET})"
+            )
+        else:
+            mistaken = (with_mistakes or {}).get(lang) or measure(lang, mistakes=True)
+            parts = sum(c.cost.parts for c in mistaken)
+            yield f"{lang}: with three mistakes: {parts} parts (target {MISTAKES_TARGET})"
         if verbose:
             yield ""
