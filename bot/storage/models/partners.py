@@ -26,6 +26,9 @@ class Partner(Base):
     """sms | whatsapp | email | none: how the focal point hears of bookings."""
     focal_address: Mapped[str] = mapped_column(String(255), default="")
     """The focal point's work phone (E.164) or e-mail address."""
+    public_phone: Mapped[str | None] = mapped_column(String(32))
+    """A number the public may call, as it is shown to people booked (the focal point's
+    address is never shown); None: people are given no number."""
     languages: Mapped[list[str]] = mapped_column(JSONType, default=list)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     """Fictitious, created by `orienta seed-demo`."""
@@ -53,6 +56,9 @@ class Service(Base):
     audience: Mapped[str] = mapped_column(String(16), default="everyone")
     """everyone | women | youth (under 35)"""
     cost_gnf: Mapped[int] = mapped_column(Integer, default=0)
+    prefecture: Mapped[str | None] = mapped_column(String(32))
+    """Where it takes place: a prefecture (Conakry: a commune) key of bot/flows/geo.py.
+    None: unknown, so never said to be near anyone (bot/booking/geography.py)."""
     place: Mapped[str] = mapped_column(String(160), default="")
     hours: Mapped[str] = mapped_column(String(120), default="")
     """Opening hours, for a service taken on request (no slots)."""
