@@ -3,7 +3,8 @@ slots in all 8 regions, and a few success stories, so that a newcomer's first
 orientation ends with real proposals.
 
 Everything is marked `demo` and named "(démo)"; the codes start with "D" and no focal
-point has a number (demo partners are told nothing). Running it again keeps what exists
+point has a number (demo partners are told nothing); the public numbers some partners
+show are fictitious (+224 000…). Running it again keeps what exists
 and only adds slots to services whose slots are all past. `--remove` deletes it all.
 """
 
@@ -15,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.booking.demo_data import PARTNERS, STORIES
+from bot.booking.demo_data import PARTNERS
+from bot.booking.demo_stories import STORIES
 from bot.storage.models import Partner, Service, Slot, Story
 
 __all__ = ["remove_demo", "seed_demo"]
@@ -60,6 +62,8 @@ def seed_demo(session: Session, now: datetime, tz: ZoneInfo) -> dict[str, int]:
             session.add(partner)
             session.flush()
             created["partners"] += 1
+        if partner.public_phone is None:  # (demo rows seeded before partners had one)
+            partner.public_phone = demo.public_phone
         existing = {
             s.title.get("fr"): s
             for s in session.scalars(select(Service).where(Service.partner_id == partner.id))
@@ -76,6 +80,7 @@ def seed_demo(session: Session, now: datetime, tz: ZoneInfo) -> dict[str, int]:
                     prefectures=list(item.prefectures),
                     audience=item.audience,
                     cost_gnf=item.cost_gnf,
+                    prefecture=demo.prefecture,
                     place=demo.place,
                     hours=item.hours,
                     on_request=item.on_request,
@@ -84,6 +89,8 @@ def seed_demo(session: Session, now: datetime, tz: ZoneInfo) -> dict[str, int]:
                 session.add(service)
                 session.flush()
                 created["services"] += 1
+            if service.prefecture is None:  # (seeded before services knew where they are)
+                service.prefecture = demo.prefecture
             if service.on_request:
                 continue
             upcoming = select(Slot.id).where(Slot.service_id == service.id, Slot.starts_at > now)

@@ -1,11 +1,12 @@
-"""The fictitious demo partners, their services and a few success stories, in all 8
-regions (`orienta seed-demo`, bot/booking/demo.py). Every name says "(démo)"."""
+"""The fictitious demo partners and their services, in all 8 regions (`orienta
+seed-demo`, bot/booking/demo.py; the stories are in demo_stories.py). Every name says
+"(démo)"; every phone number starts +224 000, which is assigned to nobody."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PARTNERS", "STORIES", "DemoPartner", "DemoService"]
+__all__ = ["PARTNERS", "DemoPartner", "DemoService"]
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,13 @@ class DemoPartner:
     name: str
     kind: str
     region: str
+    prefecture: str
+    """Where it is (a key of bot/flows/geo.py), as its place says."""
     place: str
     languages: tuple[str, ...]
     services: tuple[DemoService, ...]
+    public_phone: str | None = None
+    """Fictitious: +224 000… is assigned to nobody."""
 
 
 PARTNERS: tuple[DemoPartner, ...] = (
@@ -38,6 +43,7 @@ PARTNERS: tuple[DemoPartner, ...] = (
         "Croix-Rouge, comité de Matoto (démo)",
         "red_cross",
         "conakry",
+        "matoto",
         "Matoto, siège du comité",
         ("fr", "sus", "ff", "emk"),
         (
@@ -56,12 +62,14 @@ PARTNERS: tuple[DemoPartner, ...] = (
                 hours="mar et jeu 9h-13h",
             ),
         ),
+        public_phone="+224 000 00 00 11",
     ),
     DemoPartner(
         "DCKY2",
         "Centre de formation de Ratoma (démo)",
         "training_centre",
         "conakry",
+        "ratoma",
         "Ratoma, Hamdallaye",
         ("fr", "sus", "ff", "en"),
         (
@@ -87,12 +95,14 @@ PARTNERS: tuple[DemoPartner, ...] = (
                 capacity=10,
             ),
         ),
+        public_phone="+224 000 00 00 12",
     ),
     DemoPartner(
         "DCKY3",
         "Microfinance Kaloum (démo)",
         "microfinance",
         "conakry",
+        "kaloum",
         "Kaloum, avenue de la République",
         ("fr", "sus"),
         (
@@ -114,6 +124,7 @@ PARTNERS: tuple[DemoPartner, ...] = (
         "ONG Conakry Propre (démo)",
         "ngo",
         "conakry",
+        "dixinn",
         "Dixinn, marché",
         ("fr", "sus"),
         (
@@ -129,6 +140,7 @@ PARTNERS: tuple[DemoPartner, ...] = (
         "ONG Mangrove Vivante (démo)",
         "ngo",
         "boke",
+        "boffa",
         "Boffa, centre des pêcheurs",
         ("fr", "sus"),
         (
@@ -150,6 +162,7 @@ PARTNERS: tuple[DemoPartner, ...] = (
         "Caisse villageoise de Boké (démo)",
         "microfinance",
         "boke",
+        "boke",
         "Boké, grand marché",
         ("fr", "sus", "ff"),
         (
@@ -159,11 +172,13 @@ PARTNERS: tuple[DemoPartner, ...] = (
                 ("credit", "activity", "trade", "fishing"),
             ),
         ),
+        public_phone="+224 000 00 00 22",
     ),
     DemoPartner(
         "DKIN1",
         "Centre agricole de Kindia (démo)",
         "training_centre",
+        "kindia",
         "kindia",
         "Kindia, route de Friguiagbé",
         ("fr", "sus", "ff"),
@@ -179,12 +194,14 @@ PARTNERS: tuple[DemoPartner, ...] = (
                 ("food_processing", "activity", "training"),
             ),
         ),
+        public_phone="+224 000 00 00 31",
     ),
     DemoPartner(
         "DMAM1",
         "ONG Fouta Vert (démo)",
         "ngo",
         "mamou",
+        "dalaba",
         "Dalaba, maison des associations",
         ("fr", "ff"),
         (
@@ -205,6 +222,7 @@ PARTNERS: tuple[DemoPartner, ...] = (
         "Centre de formation de Labé (démo)",
         "training_centre",
         "labe",
+        "labe",
         "Labé, quartier Tata",
         ("fr", "ff"),
         (
@@ -216,11 +234,13 @@ PARTNERS: tuple[DemoPartner, ...] = (
             ),
             DemoService("Couture", "Tailoring", ("tailoring", "training"), capacity=8),
         ),
+        public_phone="+224 000 00 00 51",
     ),
     DemoPartner(
         "DLAB2",
         "Maison des jeunes de Labé (démo)",
         "public_service",
+        "labe",
         "labe",
         "Labé, maison des jeunes",
         ("fr", "ff"),
@@ -237,6 +257,7 @@ PARTNERS: tuple[DemoPartner, ...] = (
         "DFAR1",
         "ONG Source du Niger (démo)",
         "ngo",
+        "faranah",
         "faranah",
         "Faranah, bord du fleuve",
         ("fr", "emk"),
@@ -256,6 +277,7 @@ PARTNERS: tuple[DemoPartner, ...] = (
         "Centre des métiers de Kankan (démo)",
         "training_centre",
         "kankan",
+        "kankan",
         "Kankan, Bordo",
         ("fr", "emk"),
         (
@@ -273,11 +295,13 @@ PARTNERS: tuple[DemoPartner, ...] = (
                 ("phone_it", "training"),
             ),
         ),
+        public_phone="+224 000 00 00 71",
     ),
     DemoPartner(
         "DKAN2",
         "Microfinance Haute-Guinée (démo)",
         "microfinance",
+        "kankan",
         "kankan",
         "Kankan, grand marché",
         ("fr", "emk"),
@@ -294,6 +318,7 @@ PARTNERS: tuple[DemoPartner, ...] = (
         "DNZE1",
         "ONG Forêt Vivante (démo)",
         "ngo",
+        "nzerekore",
         "nzerekore",
         "Nzérékoré, quartier Commercial",
         ("fr", "en"),
@@ -315,6 +340,7 @@ PARTNERS: tuple[DemoPartner, ...] = (
         "Croix-Rouge, comité de Nzérékoré (démo)",
         "red_cross",
         "nzerekore",
+        "nzerekore",
         "Nzérékoré, siège du comité",
         ("fr", "en"),
         (
@@ -326,54 +352,6 @@ PARTNERS: tuple[DemoPartner, ...] = (
                 hours="lun-ven 8h-16h",
             ),
         ),
-    ),
-)
-
-# Fictitious people: a first name only, nothing that identifies anyone.
-STORIES: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "mechanics",
-        "woman",
-        "kankan",
-        "Fatou (démo), 27 ans, répare des motos à Kankan après 6 mois de formation. Elle "
-        "forme aujourd'hui deux apprenties.",
-    ),
-    (
-        "tailoring",
-        "man",
-        "conakry",
-        "Ibrahima (démo) a ouvert son atelier de couture à Matoto ; il habille les mariages "
-        "du quartier.",
-    ),
-    (
-        "solar",
-        "woman",
-        "labe",
-        "Aïssatou (démo) installe des panneaux solaires dans les villages autour de Labé.",
-    ),
-    (
-        "fishing",
-        "woman",
-        "boke",
-        "Mariama (démo) fume le poisson avec un four amélioré à Boffa : moins de bois, plus "
-        "de revenus.",
-    ),
-    (
-        "food_processing",
-        "man",
-        "kindia",
-        "Mamadou (démo) fait des jus et des confitures de mangue à Kindia, avec deux associés.",
-    ),
-    (
-        "building",
-        "woman",
-        "nzerekore",
-        "Kadiatou (démo) est maçonne à Nzérékoré : elle construit des maisons en terre.",
-    ),
-    (
-        "beekeeping",
-        "woman",
-        "mamou",
-        "Hawa (démo) produit du miel à Dalaba avec un groupement de femmes.",
+        public_phone="+224 000 00 00 82",
     ),
 )

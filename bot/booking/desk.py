@@ -12,68 +12,47 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.booking import notices, offers, places
-from bot.booking.matching import Match, match
-from bot.flows.booking import MANAGE_OPTIONS, OFFER_EXTRAS, SLOT_EXTRAS
+from bot.booking import notices, offer_lines, offers, places
+from bot.booking.matching import match
+from bot.booking.texts import (
+    ATTENDED,
+    BOOKED,
+    CANCEL_CONFIRM,
+    CANCEL_REQUEST_CONFIRM,
+    CANCELLED,
+    FOLLOWUP_INTRO,
+    GONE,
+    KEPT,
+    MISSED,
+    MOVED,
+    NO_SLOT_NOW,
+    NONE_YET,
+    REQUESTED,
+    SHOW,
+    SLOT_TAKEN,
+    STORY,
+    THANKS,
+)
+from bot.flows.booking import CANCEL_STEP, MANAGE_OPTIONS, OFFER_EXTRAS, SLOT_EXTRAS
 from bot.flows.model import Ask, Event, Flow, FlowState, Option, Say, Step
-from bot.flows.runner import label_text
-from bot.i18n.translate import M, Msg, translate
+from bot.i18n.translate import Msg
 from bot.outbox.writer import OutboxWriter
 from bot.scheduling import due as scheduling
 from bot.settings import Settings
 from bot.storage.models import Booking, Contact, Flag, Service, Slot, Story
 
-__all__ = ["BookingDesk"]
+# NONE_YET and THANKS: also said by the engine (RDV too early, the end of an orientation).
+__all__ = ["NONE_YET", "THANKS", "BookingDesk"]
 
 log = logging.getLogger(__name__)
 
-THANKS = M("offers.thanks", "Merci, c'est enregistré !")
-STORY = M("offers.story", "Exemple : {story}")
-WHY = M("offers.why", "{what} ; {where}")
-NEAR = M("offers.near", "près de chez vous")
-IN_REGION = M("offers.in_region", "dans votre région")
-NEAREST = M("offers.nearest", "le plus proche de chez vous")
-OFFER_LINE = M("offers.line", "{service} – {partner}, {cost}. {why}")
-GONE = M("offers.gone", "Cette offre n'a plus de place pour le moment.")
-BOOKED = M(
-    "booking.confirmed",
-    "C'est réservé ! Votre code : {code}. {service}, {when}, {place}. Montrez ce code à "
-    "l'accueil. Écrivez RDV pour changer ou annuler.",
-)
-REQUESTED = M(
-    "booking.requested",
-    "Demande envoyée ! Votre code : {code}. {service} — {partner}, {place} ({hours}). "
-    "Présentez ce code sur place. Écrivez RDV pour annuler.",
-)
-SLOT_TAKEN = M(
-    "slot.taken", "Désolé, la dernière place de ce créneau vient d'être prise. Voici la suite :"
-)
-MOVED = M("booking.moved", "C'est changé ! Code {code} : {service}, {when}, {place}.")
-SHOW = M("booking.show", "Votre rendez-vous {code} : {service}, {when}, {place}.")
-KEPT = M("booking.kept", "Très bien, votre rendez-vous est gardé.")
-CANCELLED = M(
-    "booking.cancelled",
-    "Votre rendez-vous {code} est annulé. Écrivez RDV pour revoir les offres.",
-)
-NONE_YET = M(
-    "booking.none_yet",
-    "Vous n'avez pas encore de rendez-vous : terminez l'orientation, puis nous vous "
-    "proposerons des appuis.",
-)
-NO_SLOT_NOW = M(
-    "slot.none",
-    "Il n'y a pas d'autre créneau pour le moment. Écrivez RDV dans quelques jours.",
-)
-ATTENDED = M(
-    "followup.thanks", "Bravo, et merci de nous le dire ! Écrivez RDV pour d'autres offres."
-)
-MISSED = M("followup.missed", "Ce n'est pas grave. Voici d'autres créneaux :")
-FOLLOWUP_INTRO = M("followup.intro", "Bonjour ! Vous aviez rendez-vous : {service}, {when}.")
+DETOURS = frozenset({"booking_manage", CANCEL_STEP, "attended"})
+"""Steps of RDV and the follow-up: a person at one is not sent back to it afterwards."""
 
 
 class BookingDesk:
@@ -94,7 +73,11 @@ class BookingDesk:
         """Up to three services for the person, or a request to staff when nothing fits.
         Sets the state to the offers step (or to the end)."""
         profile = offers.profile_of(state.answers, contact)
-        found = match(profile, offers.load_offers(session, now), offers.load_stories(session))
+        found = match(
+            profile,
+            offers.load_offers(session, now, profile, self.settings),
+            offers.load_stories(session),
+        )
         if found.referral_needed:
             self._flag(session, contact, now)
             state.step = "done"
@@ -103,7 +86,10 @@ class BookingDesk:
         state.step = "offers"
         state.context = {
             "offers": [m.service_id for m in found.matches],
-            "why": {str(m.service_id): _why_keys(m) for m in found.matches},
+            "why": {
+                str(m.service_id): offer_lines.why_keys(m.trades, m.needs, m.where, m.region)
+                for m in found.matches
+            },
         }
         replies: list[Say | Ask] = []
         if found.story is not None:
@@ -142,7 +128,7 @@ class BookingDesk:
         if step.source == "offers":
             return self._offer_options(session, state, lang)
         if step.source == "slots":
-            return self._slot_options(session, state, lang, now, fresh)
+            return self._slot_options(session, contact, state, lang, now, fresh)
         if step.source == "manage":
             booking = self._booking(session, state)
             keys = (
@@ -158,42 +144,18 @@ class BookingDesk:
         options = []
         for service_id in ids:
             service = services.get(service_id)
-            label = self._offer_label(service, why.get(str(service_id), {}), lang)
+            label = offer_lines.offer_label(self.flow, service, why.get(str(service_id), {}), lang)
             options.append(Option(str(service_id), label, event="service_chosen", goto="slot"))
         return (*options, *OFFER_EXTRAS)
 
-    def _offer_label(self, service: Service | None, why: dict[str, object], lang: str) -> str:
-        if service is None:
-            return "—"
-        # The trades it fits, or else the needs: one short reason.
-        what = ""
-        for step_id, field in (("interests", "trades"), ("needs", "needs")):
-            keys = why.get(field) or []
-            labels = [
-                label_text(o, lang)
-                for o in self.flow.step(step_id).options_for({})
-                if o.key in keys  # type: ignore[operator]
-            ]
-            if labels:
-                what = ", ".join(labels)
-                break
-        where_key = why.get("where")
-        where = translate(
-            NEAR if where_key == "prefecture" else IN_REGION if where_key == "region" else NEAREST,
-            lang,
-        )
-        reason = translate(WHY, lang, what=what, where=where) if what else where
-        return translate(
-            OFFER_LINE,
-            lang,
-            service=offers.service_title(service, lang),
-            cost=offers.cost_text(service, lang),
-            partner=service.partner.name,
-            why=reason,
-        )
-
     def _slot_options(
-        self, session: Session, state: FlowState, lang: str, now: datetime, fresh: bool
+        self,
+        session: Session,
+        contact: Contact,
+        state: FlowState,
+        lang: str,
+        now: datetime,
+        fresh: bool,
     ) -> tuple[Option, ...]:
         service = session.get(Service, int(state.context.get("service", 0)))
         if service is None:
@@ -201,7 +163,8 @@ class BookingDesk:
         if fresh:
             booking = self._booking(session, state)
             exclude = booking.slot_id if booking is not None else None
-            slots = places.free_slots(session, service.id, now, exclude=exclude)
+            notice = self._notice(session, contact, state, service.id)
+            slots = places.free_slots(session, service.id, now, exclude=exclude, notice=notice)
             state.context["slots"] = [s.id for s in slots]
         else:
             ids = [int(i) for i in state.context.get("slots", [])]
@@ -249,15 +212,18 @@ class BookingDesk:
             self._resume(state)
             return [Say(KEPT), *[r for r in replies if not self._closing(r)]]
         if name == "booking_change":
+            notice = self._notice(session, contact, state, booking.service_id)
             if not places.free_slots(
-                session, booking.service_id, now, limit=1, exclude=booking.slot_id
+                session, booking.service_id, now, limit=1, exclude=booking.slot_id, notice=notice
             ):
                 self._resume(state)  # nothing else to offer: as they were
                 return [Say(NO_SLOT_NOW), *[r for r in replies if not self._closing(r)]]
             state.step, state.queue = "slot", []
             state.context["service"] = booking.service_id
             return [Ask("slot")]
-        if name == "booking_cancel":
+        if name == "booking_cancel" and value != "yes":
+            return self._confirm_cancel(session, contact, booking, state)
+        if name == "booking_cancel":  # confirmed
             info = offers.taken(session, booking, contact.language or "fr", self.settings)
             places.cancel_booking(session, booking, now)
             scheduling.cancel_jobs(session, booking.id, now)
@@ -272,7 +238,7 @@ class BookingDesk:
         if name == "booking_missed":
             booking.status, booking.updated_at = "missed", now
             state.context = {"service": booking.service_id}
-            return self._ask_slot(session, state, now, intro=MISSED)
+            return self._ask_slot(session, contact, state, now, intro=MISSED)
         return replies
 
     def _service_chosen(
@@ -288,7 +254,8 @@ class BookingDesk:
             info = offers.taken(session, booking, contact.language or "fr", self.settings)
             return [Say(REQUESTED, info.params())]
         state.context["service"] = service.id
-        if not places.free_slots(session, service.id, now, limit=1):
+        notice = self._notice(session, contact, state, service.id)
+        if not places.free_slots(session, service.id, now, limit=1, notice=notice):
             return [Say(GONE), *self.propose(session, contact, state, now)]
         state.step = "slot"
         return [Ask("slot")]
@@ -312,13 +279,14 @@ class BookingDesk:
                 scheduling.schedule_booking(session, booking, self.settings, now)
                 notices.notify_partner(session, booking, "booked", self.settings, self.writer, now)
                 return self._done(session, booking, state, BOOKED, lang)
-        return self._ask_slot(session, state, now, intro=SLOT_TAKEN)
+        return self._ask_slot(session, contact, state, now, intro=SLOT_TAKEN)
 
     def _ask_slot(
-        self, session: Session, state: FlowState, now: datetime, intro: Msg
+        self, session: Session, contact: Contact, state: FlowState, now: datetime, intro: Msg
     ) -> list[Say | Ask]:
         service_id = int(state.context.get("service", 0))
-        if not places.free_slots(session, service_id, now, limit=1):
+        notice = self._notice(session, contact, state, service_id)
+        if not places.free_slots(session, service_id, now, limit=1, notice=notice):
             state.step, state.queue = "booking_end", []
             return [Say(NO_SLOT_NOW)]
         state.step = "slot"
@@ -331,6 +299,28 @@ class BookingDesk:
         state.step, state.queue, state.context = "booking_end", [], {}
         return [Say(msg, info.params())]
 
+    def _notice(
+        self, session: Session, contact: Contact, state: FlowState, service_id: int
+    ) -> timedelta:
+        """How soon a slot of the service may start, for this person (time to travel)."""
+        service = session.get(Service, service_id)
+        if service is None:
+            return places.MIN_NOTICE
+        return offers.notice_for(offers.profile_of(state.answers, contact), service, self.settings)
+
+    def _confirm_cancel(
+        self, session: Session, contact: Contact, booking: Booking, state: FlowState
+    ) -> list[Say | Ask]:
+        """ "L'annuler" asks first: "Annuler votre rendez-vous du … ?". Only yes cancels
+        (the event again, with the value "yes"); no keeps it (booking_kept)."""
+        info = offers.taken(session, booking, contact.language or "fr", self.settings)
+        # The runner already moved on to where the person was: that is where they go
+        # back to after answering.
+        state.queue = [state.step or "booking_end", *state.queue]
+        state.step = CANCEL_STEP
+        question = CANCEL_CONFIRM if info.has_slot else CANCEL_REQUEST_CONFIRM
+        return [Say(question, info.params()), Ask(CANCEL_STEP)]
+
     # -- RDV -----------------------------------------------------------------------------
 
     def manage(
@@ -342,7 +332,7 @@ class BookingDesk:
         lang = contact.language or "fr"
         if booking is not None:
             info = offers.taken(session, booking, lang, self.settings)
-            if state.step != "booking_manage":
+            if state.step not in DETOURS:
                 state.queue = [state.step, *state.queue] if state.step else ["booking_end"]
             state.step = "booking_manage"
             state.retries = 0
@@ -358,7 +348,7 @@ class BookingDesk:
     ) -> list[Say | Ask]:
         """The day after: did they go? (a detour: they come back to where they were)."""
         info = offers.taken(session, booking, lang, self.settings)
-        if state.step != "attended":
+        if state.step not in DETOURS:
             state.queue = [state.step or "booking_end", *state.queue]
         state.step = "attended"
         state.retries = 0
@@ -388,7 +378,3 @@ class BookingDesk:
 def _detour_context(state: FlowState, booking_id: int) -> dict[str, object]:
     previous = state.context.get("resume") if "booking" in state.context else state.context
     return {"booking": booking_id, "resume": dict(previous or {})}
-
-
-def _why_keys(m: Match) -> dict[str, object]:
-    return {"trades": list(m.trades), "needs": list(m.needs), "where": m.where}

@@ -5,9 +5,11 @@ offer (`Offer`) and the success stories (`StoryInfo`); no database, no clock. It
 the services that fit by:
 
 - what the person asked for: a trade they chose (3 points each) or a need (2 each);
-- where they live: their prefecture (3), their region (2); when their region has
-  nothing for the trades they named (or nothing at all), the nearest region that has
-  is added (0, said so in the reason);
+- where it is (bot/booking/geography.py): in their prefecture, or elsewhere in their
+  region but serving their prefecture (3), elsewhere in their region (2). A service in
+  another region is proposed only when their region has nothing for the trades they
+  named (or nothing at all): then the nearest region that has is added (0, said so in
+  the offer);
 - language: the partner speaks the person's language (+1; -1 when it does not);
 - audience: a women-only service is never proposed to someone who did not say they
   are a woman, a youth service (under 35) only to people under 35;
@@ -25,7 +27,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+
+from bot.booking.geography import Distance, distance
 
 __all__ = [
     "TRADE_USUALLY_DONE_BY",
@@ -67,7 +70,7 @@ TRADE_USUALLY_DONE_BY: dict[str, str] = {
 YOUTH_AGE_BANDS = frozenset({"under_18", "18_24", "25_34"})
 NOT_A_CHOICE = frozenset({"undecided", "urgent"})
 
-Where = Literal["prefecture", "region", "nearby"]
+Where = Distance
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ class Offer:
     sectors: frozenset[str]
     regions: frozenset[str]
     prefectures: frozenset[str] = frozenset()
+    """Prefectures served (empty: all of its regions')."""
+    prefecture: str | None = None
+    """Where it takes place; None: unknown."""
     audience: str = "everyone"
     languages: frozenset[str] = frozenset()
     bookable: bool = True
@@ -115,8 +121,9 @@ class Match:
     needs: tuple[str, ...]
     """The person's needs it answers."""
     where: Where
+    """In the person's prefecture, elsewhere in their region, or in another region."""
     region: str
-    """The region where the service is (the person's, or the nearest one)."""
+    """The region it was found for (the person's, or the nearest one that has it)."""
     speaks_language: bool
 
 
@@ -159,7 +166,8 @@ def _score(profile: Profile, offer: Offer, where: Where, region: str) -> Match |
         return None  # it answers nothing they asked for
     # Someone still undecided, with no need named, is shown what is near them.
     score = 3 * len(trades) + 2 * len(needs)
-    score += {"prefecture": 3, "region": 2, "nearby": 0}[where]
+    serves_theirs = profile.prefecture is not None and profile.prefecture in offer.prefectures
+    score += 3 if where == "prefecture" or serves_theirs else {"region": 2, "nearby": 0}[where]
     speaks = not offer.languages or profile.language in offer.languages
     score += 1 if speaks else -1
     if profile.referred_by is not None and offer.partner_id == profile.referred_by:
@@ -168,13 +176,15 @@ def _score(profile: Profile, offer: Offer, where: Where, region: str) -> Match |
 
 
 def _in(profile: Profile, offer: Offer, region: str) -> Where | None:
+    """Where `offer` is for the person, when looking in `region`; None when it does not
+    serve `region`, or serves the person's region from another one (it is then found,
+    as what it is, by the search of the nearest regions)."""
     if region not in offer.regions:
         return None
-    if region == profile.region and profile.prefecture in offer.prefectures:
-        return "prefecture"
-    if offer.prefectures and region == profile.region:
-        return "region"  # elsewhere in their region
-    return "region" if region == profile.region else "nearby"
+    if region != profile.region:
+        return "nearby"
+    where = distance(profile.region, profile.prefecture, offer.prefecture, offer.regions)
+    return None if where == "nearby" else where
 
 
 def _ranked(profile: Profile, offers: Iterable[Offer], region: str) -> list[Match]:
@@ -186,7 +196,12 @@ def _ranked(profile: Profile, offers: Iterable[Offer], region: str) -> list[Matc
         scored = _score(profile, offer, where, region)
         if scored is not None:
             found.append(scored)
-    return sorted(found, key=lambda m: (-m.score, m.service_id))
+    return sorted(found, key=_rank)
+
+
+def _rank(m: Match) -> tuple[int, int, int]:
+    """Best fit first; at equal fit, the nearer one."""
+    return (-m.score, ("prefecture", "region", "nearby").index(m.where), m.service_id)
 
 
 def _story(
@@ -228,7 +243,7 @@ def match(
                 if found:  # travel for a trade they named, not for what is local too
                     nearby = [m for m in nearby if m.trades]
                 if nearby:
-                    found = sorted([*found, *nearby], key=lambda m: (-m.score, m.service_id))
+                    found = sorted([*found, *nearby], key=_rank)
                     break
     chosen = tuple(found[:limit])
     if not chosen:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.booking.geography import distance, lead_time
 from bot.booking.matching import Offer, Profile, StoryInfo
 from bot.booking.places import with_room
 from bot.i18n.formatting import format_datetime, format_number
@@ -25,6 +26,7 @@ __all__ = [
     "load_offers",
     "load_stories",
     "localized",
+    "notice_for",
     "profile_of",
     "service_title",
     "services_by_id",
@@ -34,6 +36,7 @@ __all__ = [
 
 FREE = M("service.free", "gratuit")
 COST = M("service.cost", "{amount} GNF")
+REACH = M("booking.reach", "{partner}, tél. {phone}")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,10 @@ class Taken:
     partner: str
     when: str
     place: str
+    reach: str = ""
+    """The partner, with its public number when it has one."""
+    has_slot: bool = True
+    """A place in a slot (`when` is its date); else a request (`when`: opening hours)."""
 
     def params(self) -> tuple[tuple[str, str], ...]:
         """As message placeholders (`{hours}`: a request's opening hours)."""
@@ -52,6 +59,7 @@ class Taken:
             ("code", self.code),
             ("service", self.service),
             ("partner", self.partner),
+            ("reach", self.reach or self.partner),
             ("when", self.when),
             ("hours", self.when),
             ("place", self.place),
@@ -79,9 +87,24 @@ def profile_of(answers: Answers, contact: Contact) -> Profile:
     )
 
 
-def load_offers(session: Session, now: datetime) -> list[Offer]:
-    """Every active service of an active partner, as matching sees it."""
-    with_places = set(session.scalars(select(Slot.service_id).where(*with_room(now))))
+def notice_for(profile: Profile, service: Service, settings: Settings) -> timedelta:
+    """How soon a slot of `service` may start to be offered to this person: time to
+    travel when it is in another prefecture or region."""
+    where = distance(profile.region, profile.prefecture, service.prefecture, service.regions)
+    return lead_time(where, settings)
+
+
+def load_offers(
+    session: Session, now: datetime, profile: Profile, settings: Settings
+) -> list[Offer]:
+    """Every active service of an active partner, as matching sees it for `profile`
+    (bookable: a free place in a slot far enough ahead for them to get there)."""
+    latest = (
+        select(Slot.service_id, func.max(Slot.starts_at))
+        .where(*with_room(now))
+        .group_by(Slot.service_id)
+    )
+    last_free = {service_id: starts_at for service_id, starts_at in session.execute(latest)}
     rows = session.execute(
         select(Service, Partner)
         .join(Partner, Service.partner_id == Partner.id)
@@ -95,12 +118,21 @@ def load_offers(session: Session, now: datetime) -> list[Offer]:
             sectors=frozenset(service.sectors),
             regions=frozenset(service.regions),
             prefectures=frozenset(service.prefectures),
+            prefecture=service.prefecture,
             audience=service.audience,
             languages=frozenset(partner.languages),
-            bookable=service.on_request or service.id in with_places,
+            bookable=service.on_request or _reachable(last_free.get(service.id), now, notice),
         )
         for service, partner in rows
+        for notice in (notice_for(profile, service, settings),)
     ]
+
+
+def _reachable(last_free: datetime | None, now: datetime, notice: timedelta) -> bool:
+    # SQLite gives back naive UTC datetimes from an aggregate (no column type to apply).
+    if last_free is not None and last_free.tzinfo is None:
+        last_free = last_free.replace(tzinfo=now.tzinfo)
+    return last_free is not None and last_free >= now + notice
 
 
 def load_stories(session: Session) -> list[StoryInfo]:
@@ -135,7 +167,21 @@ def taken(session: Session, booking: Booking, lang: str, settings: Settings) -> 
     slot = session.get(Slot, booking.slot_id) if booking.slot_id else None
     when = format_datetime(slot.starts_at, lang, settings.tz) if slot else service.hours
     place = (slot.place if slot else "") or service.place
-    return Taken(booking.code, service_title(service, lang), service.partner.name, when, place)
+    partner = service.partner
+    reach = (
+        translate(REACH, lang, partner=partner.name, phone=partner.public_phone)
+        if partner.public_phone
+        else partner.name
+    )
+    return Taken(
+        booking.code,
+        service_title(service, lang),
+        partner.name,
+        when,
+        place,
+        reach=reach,
+        has_slot=slot is not None,
+    )
 
 
 def services_by_id(session: Session, ids: Sequence[int]) -> dict[int, Service]:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
+from bot.booking.geography import MIN_NOTICE
 from bot.storage.models import Booking, Contact, Partner, Service, Slot
 
 __all__ = [
@@ -34,26 +35,31 @@ __all__ = [
 ACTIVE = ("booked", "requested")
 CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B look-alikes
 CODE_LENGTH = 6
-MIN_NOTICE = timedelta(hours=2)
-"""A slot starting sooner than this is not offered any more."""
 
 
-def with_room(now: datetime) -> tuple[ColumnElement[bool], ...]:
-    """A slot that can still be booked: not too soon, a place left."""
-    return (Slot.starts_at >= now + MIN_NOTICE, Slot.booked < Slot.capacity)
+def with_room(now: datetime, notice: timedelta = MIN_NOTICE) -> tuple[ColumnElement[bool], ...]:
+    """A slot that can still be booked: starting at least `notice` from now (the time to
+    travel there: bot/booking/geography.py), a place left."""
+    return (Slot.starts_at >= now + max(notice, MIN_NOTICE), Slot.booked < Slot.capacity)
 
 
 def free_slots(
-    session: Session, service_id: int, now: datetime, limit: int = 4, exclude: int | None = None
+    session: Session,
+    service_id: int,
+    now: datetime,
+    limit: int = 4,
+    exclude: int | None = None,
+    notice: timedelta = MIN_NOTICE,
 ) -> list[Slot]:
-    """The next slots of a service with a free place, soonest first."""
+    """The next slots of a service with a free place starting at least `notice` from now,
+    soonest first."""
     query = (
         select(Slot)
         .join(Service, Slot.service_id == Service.id)
         .join(Partner, Service.partner_id == Partner.id)
         .where(
             Slot.service_id == service_id,
-            *with_room(now),
+            *with_room(now, notice),
             Service.active.is_(True),
             Partner.active.is_(True),
         )

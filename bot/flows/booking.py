@@ -8,7 +8,11 @@ from __future__ import annotations
 from bot.flows.model import Option, Step
 from bot.i18n.translate import M
 
-__all__ = ["BOOKING_STEPS", "OFFER_EXTRAS", "SLOT_EXTRAS"]
+__all__ = ["BOOKING_STEPS", "CANCEL_STEP", "MANAGE_OPTIONS", "OFFER_EXTRAS", "SLOT_EXTRAS"]
+
+CANCEL_STEP = "booking_cancel_confirm"
+"""After "L'annuler": the desk first asks "Annuler votre rendez-vous du … ?" (with its
+date), then this step's yes or no."""
 
 # Shown after the proposals (the services themselves come first, numbered from 1).
 OFFER_EXTRAS = (
@@ -33,6 +37,24 @@ BOOKING_STEPS = (
         "booking_manage",
         M("booking.manage.ask", "Que voulez-vous faire ?"),
         source="manage",
+    ),
+    Step(
+        CANCEL_STEP,
+        M("booking.cancel.ask", "Votre choix :"),
+        options=(
+            Option(
+                "yes",  # the desk cancels on booking_cancel with this value only
+                M("booking.cancel.yes", "Oui, l'annuler"),
+                synonyms=("oui", "yes"),
+                event="booking_cancel",
+            ),
+            Option(
+                "no",
+                M("booking.cancel.no", "Non, le garder"),
+                synonyms=("non", "no", "garder"),
+                event="booking_kept",
+            ),
+        ),
     ),
     Step(
         "attended",

@@ -64,6 +64,7 @@ def add_service(
             sectors=["fishing", "credit"],
             regions=["boke"],
             prefectures=["boffa"],
+            prefecture="boffa",
             place="Boffa, port",
             hours="lun-ven 9h-16h",
             on_request=on_request,
@@ -189,7 +190,8 @@ def test_the_partner_is_told_by_sms_of_a_booking_and_its_cancellation(
     with orienta.sessions() as session:
         code = session.scalars(select(Booking.code)).one()
     say(orienta, person, "RDV")
-    assert "est annulé" in say(orienta, person, "3")
+    assert "Annuler votre rendez-vous du" in say(orienta, person, "3")
+    assert "est annulé" in say(orienta, person, "1")
     twilio = FakeTwilio()
     with serve(twilio.app()) as url:
         run_dispatcher(orienta, {"sms": sender(url)})

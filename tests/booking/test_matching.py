@@ -32,7 +32,9 @@ def ids(profile: Profile, offers: list[Offer], **kw: object) -> list[int]:
 
 def test_ranked_by_fit_then_place_and_at_most_three() -> None:
     offers = [
-        offer(1, {"fishing", "credit"}, {"boke"}, prefectures=frozenset({"boffa"})),
+        offer(
+            1, {"fishing", "credit"}, {"boke"}, prefectures=frozenset({"boffa"}), prefecture="boffa"
+        ),
         offer(2, {"fishing"}, {"boke"}),
         offer(3, {"credit"}, {"boke"}),
         offer(4, {"mechanics"}, {"boke"}),  # nothing she asked for
@@ -142,3 +144,40 @@ def test_a_named_trade_only_offered_nearby_is_proposed_with_what_is_local() -> N
     result = match(man, offers)
     assert [m.service_id for m in result.matches] == [2, 1]
     assert result.matches[0].where == "nearby" and result.matches[0].region == "conakry"
+
+
+DUBREKA = Profile(region="kindia", prefecture="dubreka", interests=("beekeeping",))
+
+
+def test_near_is_only_said_of_the_persons_own_prefecture() -> None:
+    offers = [
+        offer(1, {"beekeeping"}, {"kindia"}, prefecture="kindia"),  # Kindia town
+        offer(2, {"beekeeping"}, {"kindia"}, prefecture="dubreka"),
+        # Serves Dubréka, from Coyah: ranked as if it were there, but not called near.
+        offer(
+            3, {"beekeeping"}, {"kindia"}, prefectures=frozenset({"dubreka"}), prefecture="coyah"
+        ),
+    ]
+    found = {m.service_id: m for m in match(DUBREKA, offers).matches}
+    assert [found[i].where for i in (1, 2, 3)] == ["region", "prefecture", "region"]
+    assert found[2].score == found[3].score > found[1].score
+
+
+def test_a_service_beyond_the_region_only_when_nothing_there_fits() -> None:
+    dalaba = offer(1, {"beekeeping"}, {"mamou", "kindia"}, prefecture="dalaba")
+    local = offer(2, {"beekeeping"}, {"kindia"}, prefecture="kindia")
+    # Serving her region from Dalaba does not make it hers: Kindia has beekeeping.
+    assert ids(DUBREKA, [dalaba, local]) == [2]
+    result = match(DUBREKA, [dalaba])
+    assert [m.where for m in result.matches] == ["nearby"]
+
+
+def test_at_equal_fit_the_nearer_comes_first() -> None:
+    man = Profile(region="labe", prefecture="labe", interests=("recycling",), needs=("job",))
+    offers = [
+        offer(1, {"recycling", "job"}, {"conakry"}, prefecture="dixinn"),
+        offer(2, {"building", "job"}, {"labe"}, prefecture="labe"),
+    ]
+    result = match(man, offers)
+    assert [(m.service_id, m.where) for m in result.matches] == [(2, "prefecture"), (1, "nearby")]
+    assert result.matches[0].score == result.matches[1].score

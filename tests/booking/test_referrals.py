@@ -72,6 +72,7 @@ def test_offers_of_the_referring_partner_come_first(orienta: Orienta) -> None:
             sectors=template.sectors,
             regions=template.regions,
             prefectures=template.prefectures,
+            prefecture=template.prefecture,
             place="Boffa, quai",
             created_at=now,
         )

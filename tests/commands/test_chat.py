@@ -116,7 +116,7 @@ def test_after_seed_demo_the_chat_ends_with_real_proposals_and_a_booking(
     assert "Voici des appuis pour vous" in out
     # Solar, which he named, is taught one region away (Conakry); Kindia has training.
     assert "1 Installation de panneaux solaires - Centre de formation de Ratoma (démo)" in out
-    assert "le plus proche de chez vous" in out
+    assert "à Ratoma, région de Conakry (rien de tel dans votre région)" in out
     assert "Centre agricole de Kindia (démo)" in out
     assert "Choisissez un créneau :" in out
     assert "C'est réservé ! Votre code :" in out
