@@ -255,7 +255,8 @@ def advance(
         [_names(flow, step, o, lang) for o in options],
         text,
         state.answers,
-        strict=step.id in STRICT_STEPS,
+        # Confirming the summary ends the orientation: never read into a sentence either.
+        strict=step.id in STRICT_STEPS or step.kind == "summary",
     )
     if parsed.error:
         return _reject(

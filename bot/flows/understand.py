@@ -164,14 +164,14 @@ def _sides(names: Sequence[Sequence[str]]) -> tuple[int, int] | None:
 
 
 def _read_strict(said: Words, names: Sequence[Sequence[str]]) -> Understood:
-    """Yes or no, only when every word says the same: "oui c'est bon", "d'accord
-    j'accepte" → yes; "oui mais non", "je sais pas", "c'est quoi ?" → asked again."""
+    """One option only when every word says it: "oui c'est bon", "d'accord j'accepte" →
+    yes; "oui mais non", "je sais pas", "c'est quoi ?" → asked again."""
     sides = _sides(names)
-    if sides is None:
-        exact = _exact(said.text, names)
-        return Understood((exact,)) if exact is not None else Understood(error="unknown")
-    yes_index, no_index = sides
-    phrases = [(p, yes_index) for p in words(YES_WORDS)] + [(p, no_index) for p in words(NO_WORDS)]
+    phrases: list[tuple[str, int]] = []
+    if sides is not None:  # a yes/no question: every language's yes and no words too
+        yes_index, no_index = sides
+        phrases += [(p, yes_index) for p in words(YES_WORDS)]
+        phrases += [(p, no_index) for p in words(NO_WORDS)]
     for i, option in enumerate(names):
         phrases += [(reading_form(n), i) for n in option if reading_form(n)]
     phrases.sort(key=lambda p: (-len(p[0].split()), -len(p[0])))

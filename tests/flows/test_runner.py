@@ -415,3 +415,10 @@ def test_prefecture_nzerekore_with_an_apostrophe(text: str) -> None:
     reply(state, "8")
     reply(state, text)
     assert state.answers.get("prefecture") == "nzerekore"
+
+
+def test_a_sentence_that_happens_to_say_tout_is_no_confirmation_of_the_summary() -> None:
+    state = state_at("summary")
+    turn = reply(state, "je vous raconte tout depuis le début, c'est long")
+    assert event_names(turn) == ["input_rejected"]
+    assert state.step == "summary"
