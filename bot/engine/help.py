@@ -164,7 +164,7 @@ def take(session: Session, episode_id: int, staff: str, now: datetime) -> bool:
         .values(state="taken", taken_by=staff, taken_at=now)
         .execution_options(synchronize_session="fetch")
     )
-    if taken.rowcount != 1:
+    if getattr(taken, "rowcount", 0) != 1:  # an UPDATE's result has one
         return False
     episode = session.get(HelpEpisode, episode_id)
     assert episode is not None

@@ -81,14 +81,18 @@ def audio_type(data: bytes) -> str:
 
 def recordable_messages() -> dict[str, str]:
     """Message id → French text, for every message a person can be sent (the template's
-    messages, without the keyword word lists)."""
+    messages, without the word lists that are read, never sent)."""
     from bot.i18n.catalogs import load_template
 
     return {
         str(m.context): str(m.id)
         for m in load_template()
-        if m.id and m.context and not m.context.startswith("keyword.")
+        if m.id and m.context and not str(m.context).startswith(WORD_LISTS)
     }
+
+
+# Lists of what people type (keywords, phrases, words of answers): read, never sent.
+WORD_LISTS = ("keyword.", "distress.", "phrases.", "handoff.phrases", "understand.")
 
 
 def check_recording(lang: str, message_id: str, size: int) -> str:
