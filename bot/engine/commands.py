@@ -1,8 +1,10 @@
-"""What each global keyword does (STOP, AIDE, MENU, LANGUE, EFFACER, URGENCE, AGENT…): one
-small function each, registered by keyword in `COMMANDS`.
+"""What each global keyword does (STOP, AIDE, MENU, LANGUE, EFFACER, AGENT…): one small
+function each, registered by keyword in `COMMANDS`.
 
 A command gets the engine and the turn, and sets the turn's replies (and state). The
-words of each keyword, in every language, are in bot/engine/keywords.py.
+words of each keyword, in every language, are in bot/engine/keywords.py. URGENCE is not
+here: it is a call for help like words of danger in any sentence, which the engine
+answers before any keyword (bot/engine/safety.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from bot.booking.desk import NONE_YET
 from bot.channels.registry import capabilities
 from bot.engine import help as episodes
 from bot.engine import safety
-from bot.engine.distress import Distress
 from bot.engine.keywords import Keyword
 from bot.engine.messages import (
     HELP,
@@ -140,10 +141,6 @@ def erase(engine: Engine, turn: Turn) -> None:
     turn.replies = [Ask("erase_confirm")]
 
 
-def urgent(engine: Engine, turn: Turn) -> None:
-    safety.urgent(engine, turn, Distress("other", turn.lang))
-
-
 def person(engine: Engine, turn: Turn) -> None:
     safety.handoff(engine, turn, _then_ask(turn))
 
@@ -158,6 +155,5 @@ COMMANDS: dict[Keyword, Command] = {
     "language": language,
     "booking": booking,
     "erase": erase,
-    "urgent": urgent,
     "person": person,
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.engine.phrases import PhraseList
+from bot.engine.phrases import PhraseList, searchable
 from bot.i18n.translate import M
 
 __all__ = ["CATEGORIES", "Category", "Distress", "detect_distress"]
@@ -114,10 +114,10 @@ OTHER = M(
 
 _LISTS: tuple[tuple[Category, PhraseList], ...] = (
     # Checked in this order: "je veux mourir, il me frappe" gets the self-harm answer.
-    ("self_harm", PhraseList(SELF_HARM, ORDINARY)),
-    ("trafficking", PhraseList(TRAFFICKING, ORDINARY)),
-    ("violence", PhraseList(VIOLENCE, ORDINARY)),
-    ("other", PhraseList(OTHER, ORDINARY)),
+    ("self_harm", PhraseList(SELF_HARM)),
+    ("trafficking", PhraseList(TRAFFICKING)),
+    ("violence", PhraseList(VIOLENCE)),
+    ("other", PhraseList(OTHER)),
 )
 CATEGORIES: tuple[Category, ...] = tuple(category for category, _ in _LISTS)
 
@@ -134,8 +134,9 @@ def detect_distress(text: str) -> Distress | None:
     said in."""
     if not text or not text.strip():
         return None
+    message = searchable(text[:2000], ORDINARY)
     for category, phrases in _LISTS:
-        found = phrases.find(text[:2000])
+        found = phrases.find(message)
         if found is not None:
             return Distress(category, found)
     return None

@@ -14,13 +14,18 @@ with common SMS spellings written out ("jsuis" → "je suis"), word by word:
     veux mourir      plain words must be whole words
 
 An exception list names ordinary phrases that contain a pattern ("tuer le temps", "ça me
-tue de rire"): they are removed from the text before it is searched.
+tue de rire"): they are removed from the text before it is searched (`searchable`, once
+per message for all the lists that share them).
+
+A message is searched only with the patterns whose first word it contains (an index by
+first word, and by the start of an open-ended one): a sentence costs a few regular
+expressions, not every pattern of every language.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,7 +33,7 @@ from bot.flows.text import normalize
 from bot.i18n.languages import DEFAULT_LANGUAGE, codes, version
 from bot.i18n.translate import M, Msg, translate
 
-__all__ = ["PhraseList", "expand_spellings"]
+__all__ = ["Message", "PhraseList", "expand_spellings", "searchable"]
 
 # How people write in SMS, written out before searching: "from=to" pairs. Translators
 # add their language's spellings.
@@ -47,27 +52,63 @@ SMS_SPELLINGS = M(
 _WORD_GAP = r"(?: \S+){0,4}"
 
 
-def _pattern_regex(pattern: str) -> str | None:
-    """One pattern as a regular expression over normalized text."""
+@dataclass(frozen=True)
+class _Pattern:
+    regex: re.Pattern[str]
+    language: str
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    regex: re.Pattern[str]
+    first: str
+    """The pattern's first word (its start, when `open_ended`)."""
+    open_ended: bool
+
+
+def _compile_one(pattern: str) -> _Compiled | None:
+    """One pattern as a regular expression over normalized text, with its first word."""
     parts: list[str] = []
+    first, open_first = "", False
     for token in pattern.split():
         if token == "~":
             if parts:
                 parts.append(_WORD_GAP)
             continue
         open_ended = token.endswith("*")
-        for word in normalize(token.rstrip("*")).split():
+        words = normalize(token.rstrip("*")).split()
+        if words and not first:
+            first, open_first = words[0], open_ended and len(words) == 1
+        for word in words:
             parts.append((" " if parts else "") + re.escape(word))
         if open_ended and parts:
             parts[-1] += r"\S*"
     if not parts or parts[-1] == _WORD_GAP:
         return None
-    return rf"(?:^| )(?:{''.join(parts)})(?= |$)"
+    return _Compiled(re.compile(rf"(?:^| )(?:{''.join(parts)})(?= |$)"), first, open_first)
 
 
-def _compile(patterns: Iterable[str]) -> re.Pattern[str] | None:
-    regexes = sorted({r for p in patterns if (r := _pattern_regex(p))}, key=len, reverse=True)
-    return re.compile("|".join(regexes)) if regexes else None
+class _Index:
+    """Patterns by their first word, each with the language it is from."""
+
+    def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
+        self.by_word: dict[str, list[_Pattern]] = {}
+        self.by_start: dict[str, list[_Pattern]] = {}
+        for pattern, lang in entries:
+            compiled = _compile_one(pattern)
+            if compiled is not None:
+                table = self.by_start if compiled.open_ended else self.by_word
+                table.setdefault(compiled.first, []).append(_Pattern(compiled.regex, lang))
+        self.start_lengths = sorted({len(start) for start in self.by_start})
+
+    def candidates(self, words: Iterable[str]) -> Iterator[_Pattern]:
+        """The patterns that may match a text made of `words`."""
+        for word in words:
+            yield from self.by_word.get(word, ())
+            for length in self.start_lengths:
+                if length > len(word):
+                    break
+                yield from self.by_start.get(word[:length], ())
 
 
 def _split(text: str) -> list[str]:
@@ -75,73 +116,83 @@ def _split(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _spellings(_languages: int) -> tuple[tuple[re.Pattern[str], str], ...]:
+def _spellings(_languages: int) -> dict[str, str]:
+    """Every language's SMS spellings, one written word → what it means."""
     pairs: dict[str, str] = {}
     for lang in codes():
         for item in _split(translate(SMS_SPELLINGS, lang)):
             written, _, meant = item.partition("=")
-            if normalize(written) and normalize(meant):
+            if len(normalize(written).split()) == 1 and normalize(meant):
                 pairs.setdefault(normalize(written), normalize(meant))
-    return tuple((re.compile(rf"(?:^| ){re.escape(w)}(?= |$)"), f" {m}") for w, m in pairs.items())
+    return pairs
 
 
 def expand_spellings(text: str) -> str:
     """`text` normalized, with SMS spellings written out ("jsuis en danger" → "je suis
     en danger")."""
-    result = normalize(text)
-    for written, meant in _spellings(version()):
-        result = written.sub(meant, result)
-    return " ".join(result.split())
+    spellings = _spellings(version())
+    return " ".join(spellings.get(word, word) for word in normalize(text).split())
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message as phrase lists search it: as written, and with SMS spellings written
+    out ("ke" is "que" in French SMS, and a verb in Maninka: either may carry the
+    words), ordinary phrases taken out of both."""
+
+    texts: tuple[str, ...]
+    words: frozenset[str]
+
+
+def searchable(text: str, exceptions: Msg | None = None) -> Message:
+    """`text` prepared once for any number of phrase lists."""
+    texts = []
+    for form in dict.fromkeys((normalize(text), expand_spellings(text))):
+        if exceptions is not None:
+            for pattern in _everything(exceptions, version()).candidates(form.split()):
+                form = pattern.regex.sub(" | ", form)
+        texts.append(form)
+    words = frozenset(word for form in texts for word in form.split() if word != "|")
+    return Message(tuple(texts), words)
 
 
 @dataclass(frozen=True)
 class PhraseList:
-    """Patterns that say one thing (e.g. "I want to die"), with the ordinary phrases
-    that must not count."""
+    """Patterns that say one thing (e.g. "I want to die")."""
 
     patterns: Msg
-    exceptions: Msg | None = None
 
-    def find(self, text: str) -> str | None:
-        """The language whose own patterns `text` matches (the person's words may tell
-        which language they write), French when only the shared French ones match, or
-        None when nothing matches."""
-        # As written, and with SMS spellings written out ("ke" is "que" in French SMS,
-        # and a verb in Maninka): either may carry the words.
-        written = self._without_exceptions(normalize(text))
-        expanded = self._without_exceptions(expand_spellings(text))
-        if not written.strip(" |"):
-            return None
-        for lang, regex in self._by_language(version()):
-            if regex.search(written) or regex.search(expanded):
-                return lang
-        return None
-
-    def _without_exceptions(self, text: str) -> str:
-        if self.exceptions is None:
-            return text
-        regex = _everything(self.exceptions, version())
-        return " | ".join(regex.split(text)) if regex else text
+    def find(self, message: Message | str) -> str | None:
+        """The language whose own patterns the message matches (the person's words may
+        tell which language they write), French when only the shared French ones match,
+        or None when nothing matches."""
+        if isinstance(message, str):
+            message = searchable(message)
+        found = {
+            pattern.language
+            for pattern in self._index(version()).candidates(message.words)
+            if any(pattern.regex.search(text) for text in message.texts)
+        }
+        # Each language's own words first, then French (every language falls back to it).
+        return next((lang for lang in _search_order(version()) if lang in found), None)
 
     @lru_cache(maxsize=4)  # noqa: B019 - a few module-level lists, kept for the process
-    def _by_language(self, _languages: int) -> tuple[tuple[str, re.Pattern[str]], ...]:
-        """Each language's own patterns (those that differ from French), then French."""
+    def _index(self, _languages: int) -> _Index:
+        """Each language's own patterns (those that differ from French), and French."""
         french = set(_split(self.patterns.text))
-        found: list[tuple[str, re.Pattern[str]]] = []
+        entries = [(p, DEFAULT_LANGUAGE) for p in french]
         for lang in codes():
-            if lang == DEFAULT_LANGUAGE:
-                continue
-            own = set(_split(translate(self.patterns, lang))) - french
-            regex = _compile(own)
-            if regex is not None:
-                found.append((lang, regex))
-        regex = _compile(french)
-        if regex is not None:
-            found.append((DEFAULT_LANGUAGE, regex))
-        return tuple(found)
+            if lang != DEFAULT_LANGUAGE:
+                entries += [(p, lang) for p in set(_split(translate(self.patterns, lang))) - french]
+        return _Index(entries)
+
+
+@lru_cache(maxsize=4)
+def _search_order(_languages: int) -> tuple[str, ...]:
+    return (*(lang for lang in codes() if lang != DEFAULT_LANGUAGE), DEFAULT_LANGUAGE)
 
 
 @lru_cache(maxsize=8)
-def _everything(msg: Msg, _languages: int) -> re.Pattern[str] | None:
-    """Every language's patterns of `msg` in one expression."""
-    return _compile(p for lang in codes() for p in _split(translate(msg, lang)))
+def _everything(msg: Msg, _languages: int) -> _Index:
+    """Every language's patterns of `msg`."""
+    return _Index((p, lang) for lang in codes() for p in _split(translate(msg, lang)))
