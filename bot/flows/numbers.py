@@ -10,6 +10,7 @@ not 1 man.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from bot.flows.wordlists import (
@@ -25,6 +26,7 @@ from bot.flows.wordlists import (
     words,
 )
 from bot.flows.words import without
+from bot.i18n.languages import version
 from bot.i18n.translate import Msg
 
 __all__ = ["Quantity", "Unit", "months_ago", "quantities"]
@@ -59,12 +61,21 @@ def _unit_of(token: str) -> Unit | None:
     return None
 
 
+@lru_cache(maxsize=4)
+def _number_words(
+    _languages: int,
+) -> tuple[dict[str, float], tuple[str, ...], frozenset[str]]:
+    """Number words and their values, those of several words (longest first), and the
+    words that join them ("vingt et un"), read once per set of languages."""
+    table = {word: float(value) for word, value in pairs(NUMBER_WORDS).items()}
+    phrases = tuple(sorted((w for w in table if " " in w), key=len, reverse=True))
+    return table, phrases, frozenset(words(NUMBER_JOINERS))
+
+
 def _number_spans(tokens: list[str]) -> list[tuple[int, int, float]]:
     """(start, end, value) of each number: digits, or number words read together
     ("quatre vingt dix" = 90, "vingt et un" = 21, "noogaas e jowi" = 25)."""
-    table = {word: float(value) for word, value in pairs(NUMBER_WORDS).items()}
-    phrases = sorted((w for w in table if " " in w), key=len, reverse=True)
-    joiners = set(words(NUMBER_JOINERS))
+    table, phrases, joiners = _number_words(version())
     spans: list[tuple[int, int, float]] = []
     i = 0
     while i < len(tokens):
