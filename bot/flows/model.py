@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from bot.errors import FlowDefinitionError
 from bot.i18n.translate import Msg
 from bot.types import Answers, AnswerValue
+
+if TYPE_CHECKING:
+    from bot.flows.understand import Reader
 
 __all__ = [
     "BOOKING_EVENTS",
@@ -95,9 +98,9 @@ class Step:
     """Steps asked again after this one is corrected (a prefecture after its region)."""
     hint: Msg | None = None
     """Shown under the options (e.g. how to choose several)."""
-    read_number: Callable[[int], str | None] | None = None
-    """For a number that is not a menu number, the option key it means (an age typed in
-    years for an age band), or None."""
+    read: Reader | None = None
+    """Reads an answer by its meaning, beyond the options' words (an age in years, how
+    long ago, a town): bot/flows/understand.py."""
     source: str | None = None
     """Options that come from the database (services, slots): the engine provides them,
     by this name, instead of `options`."""

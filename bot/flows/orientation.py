@@ -12,14 +12,12 @@ from bot.flows.common import ERASE_STEP, HELP_STEPS, LANGUAGE_STEP
 from bot.flows.geo import REGIONS, prefecture_options
 from bot.flows.model import Flow, Option, Step
 from bot.flows.orientation_readers import (
-    age_band,
     read_age,
     read_prefecture,
     read_region,
     read_since,
 )
 from bot.flows.orientation_words import with_words
-from bot.flows.understand import StepWithReader
 from bot.i18n.translate import M
 from bot.types import Answers
 
@@ -69,7 +67,7 @@ _ORIENTATION = Flow(
                 ),
             ),
         ),
-        StepWithReader(
+        Step(
             "region",
             M("region.ask", "Dans quelle région vivez-vous maintenant ?"),
             options=REGIONS,
@@ -78,7 +76,7 @@ _ORIENTATION = Flow(
             followups=("prefecture",),
             read=read_region,
         ),
-        StepWithReader(
+        Step(
             "prefecture",
             M("prefecture.ask", "Dans quelle préfecture ou commune ?"),
             options=prefecture_options,
@@ -100,7 +98,7 @@ _ORIENTATION = Flow(
             store="gender",
             summary=M("gender.summary", "Vous êtes"),
         ),
-        StepWithReader(
+        Step(
             "age_band",
             M("age.ask", "Quel âge avez-vous ?"),
             options=(
@@ -112,7 +110,6 @@ _ORIENTATION = Flow(
             ),
             store="age_band",
             summary=M("age.summary", "Âge"),
-            read_number=age_band,
             read=read_age,
         ),
         Step(
@@ -132,7 +129,7 @@ _ORIENTATION = Flow(
             summary=M("return.summary", "Situation"),
             followups=("time_since_return",),
         ),
-        StepWithReader(
+        Step(
             "time_since_return",
             M("since.ask", "Depuis quand êtes-vous de retour ?"),
             options=(

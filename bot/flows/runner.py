@@ -13,7 +13,7 @@ from __future__ import annotations
 from bot.flows.model import Ask, Event, Flow, FlowState, Option, Say, Step, Turn
 from bot.flows.reprompt import reprompt
 from bot.flows.text import has_letters_or_digits, normalize
-from bot.flows.understand import Understood, read_answer
+from bot.flows.understand import read_answer
 from bot.i18n.languages import DEFAULT_LANGUAGE
 from bot.i18n.translate import M, translate
 from bot.types import Answers, AnswerValue
@@ -111,18 +111,6 @@ def _names(flow: Flow, step: Step, option: Option, lang: str) -> list[str]:
     else:
         labels = [translate(option.label, lang), translate(option.label, DEFAULT_LANGUAGE)]
     return [normalize(t) for t in (*labels, *option.synonyms)]
-
-
-def _read_number(step: Step, options: tuple[Option, ...], text: str) -> Understood | None:
-    """A bare number beyond the menu that the step understands (27 → the 25–34 band)."""
-    if step.read_number is None or not text.strip().isdigit() or len(text.strip()) > 3:
-        return None
-    number = int(text.strip())
-    if number <= len(options):
-        return None
-    key = step.read_number(number)
-    keys = [o.key for o in options]
-    return Understood((keys.index(key),)) if key in keys else None
 
 
 def start(flow: Flow, answers: Answers | None = None, at: str | None = None) -> Turn:
@@ -249,7 +237,7 @@ def advance(
         return _reject(step, state, "media", options, lang=lang, max_retries=max_retries)
     if not has_letters_or_digits(text):
         return _reject(step, state, "empty", options, lang=lang, max_retries=max_retries)
-    parsed = _read_number(step, options, text) or read_answer(
+    parsed = read_answer(
         step,
         options,
         [_names(flow, step, o, lang) for o in options],

@@ -5,7 +5,7 @@ In order, the first that understands wins:
 1. an option's exact words ("Une femme", "18-24");
 2. option numbers alone ("2", "1,3", "je prends le 2"), unless a unit of time stands
    beside a number ("6 mois", "27 ans" are never options 6 and 27);
-3. the step's own reader, by meaning (`StepWithReader`: an age, how long ago, a place),
+3. the step's own reader, by meaning (`Step.read`: an age, how long ago, a place),
    which may also answer a later step (`Reading.fills`: "Kamsar" gives the region and
    the prefecture);
 4. the words of the sentence against the options' words (bot/flows/matching.py);
@@ -31,7 +31,7 @@ from bot.flows.wordlists import FILLER, NO_WORDS, YES_WORDS, words
 from bot.flows.words import Words, reading_form, without
 from bot.types import Answers
 
-__all__ = ["Reader", "Reading", "StepWithReader", "Understood", "read_answer"]
+__all__ = ["Reader", "Reading", "Understood", "read_answer"]
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,6 @@ class Reading:
 
 
 Reader = Callable[[Words, Answers], Reading | None]
-
-
-@dataclass(frozen=True)
-class StepWithReader(Step):
-    """A step that also reads answers by their meaning (an age in years, a duration, a
-    town), beyond its options' words."""
-
-    read: Reader | None = None
 
 
 @dataclass(frozen=True)
@@ -109,15 +101,14 @@ def read_answer(
     number_error = None
     if not with_unit and said.content and _ONLY_NUMBERS.fullmatch(said.content):
         parsed = parse_choices(said.content, names, multi=multi)
-        if not parsed.error or strict or not isinstance(step, StepWithReader):
+        if not parsed.error or strict or step.read is None:
             return Understood(parsed.indexes, parsed.error)
         number_error = parsed.error  # "j'ai 33": not option 33, maybe an age
     if strict:
         return _read_strict(said, names)
 
-    reader = step.read if isinstance(step, StepWithReader) else None
-    if reader is not None:
-        reading = reader(said, answers)
+    if step.read is not None:
+        reading = step.read(said, answers)
         understood = _from_keys(reading, options) if reading else None
         if understood is not None:
             return understood
