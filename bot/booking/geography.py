@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Literal
 
-from bot.flows.geo import PREFECTURES, REGIONS
+from bot.flows.geo import REGIONS, region_of
 from bot.flows.runner import label_text
 from bot.settings import Settings
 
@@ -26,9 +26,7 @@ __all__ = [
     "Distance",
     "distance",
     "lead_time",
-    "prefecture_name",
     "region_name",
-    "region_of",
 ]
 
 Distance = Literal["prefecture", "region", "nearby"]
@@ -38,22 +36,7 @@ the name stored in conversations of earlier releases for another region.)"""
 MIN_NOTICE = timedelta(hours=2)
 """A slot starting sooner than this is not offered any more, even next door."""
 
-_REGION_OF: dict[str, str] = {
-    prefecture: region for region, items in PREFECTURES.items() for prefecture, _ in items
-}
-_PREFECTURE_NAMES: dict[str, str] = {
-    key: name for items in PREFECTURES.values() for key, name in items
-}
 _REGION_OPTIONS = {option.key: option for option in REGIONS}
-
-
-def region_of(prefecture: str | None) -> str | None:
-    """The region a prefecture (Conakry: a commune) belongs to."""
-    return _REGION_OF.get(prefecture) if prefecture else None
-
-
-def prefecture_name(prefecture: str | None) -> str | None:
-    return _PREFECTURE_NAMES.get(prefecture) if prefecture else None
 
 
 def region_name(region: str, lang: str) -> str:
@@ -72,10 +55,11 @@ def distance(
     prefecture": it is in their region when it serves it, else in another one."""
     if person_region is None:
         return None
-    if service_prefecture is not None and service_prefecture in _REGION_OF:
+    service_region = region_of(service_prefecture)
+    if service_region is not None:
         if service_prefecture == person_prefecture:
             return "prefecture"
-        return "region" if _REGION_OF[service_prefecture] == person_region else "nearby"
+        return "region" if service_region == person_region else "nearby"
     return "region" if person_region in set(service_regions) else "nearby"
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from bot.booking import geography
 from bot.booking.offers import cost_text, service_title
+from bot.flows.geo import prefecture_name, region_of
 from bot.flows.model import Flow
 from bot.flows.runner import label_text
 from bot.i18n.translate import M, translate
@@ -67,13 +68,13 @@ def _what(flow: Flow, why: Mapping[str, object], lang: str) -> str:
 
 def _where(service: Service, why: Mapping[str, object], lang: str) -> str:
     where = why.get("where")
-    place = geography.prefecture_name(service.prefecture)
+    place = prefecture_name(service.prefecture)
     if where == "prefecture":
         return translate(NEAR, lang)
     if where == "region":
         return translate(AT, lang, place=place) if place else translate(IN_REGION, lang)
     # Another region ("nearby" in conversations stored by earlier releases).
-    region = geography.region_of(service.prefecture) or str(
+    region = region_of(service.prefecture) or str(
         why.get("region") or next(iter(service.regions), "")
     )
     region_text = geography.region_name(region, lang)

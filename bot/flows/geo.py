@@ -21,7 +21,16 @@ from bot.flows.words import reading_form
 from bot.i18n.translate import M, translate
 from bot.types import Answers
 
-__all__ = ["PREFECTURES", "REGIONS", "TOWNS", "Place", "find_places", "prefecture_options"]
+__all__ = [
+    "PREFECTURES",
+    "REGIONS",
+    "TOWNS",
+    "Place",
+    "find_places",
+    "prefecture_name",
+    "prefecture_options",
+    "region_of",
+]
 
 REGIONS: tuple[Option, ...] = (
     Option("conakry", M("region.conakry", "Conakry")),
@@ -202,8 +211,21 @@ class Place:
     prefecture: str | None = None
 
 
-def _region_of(prefecture: str) -> str:
-    return next(r for r, items in PREFECTURES.items() if prefecture in dict(items))
+_REGION_OF: dict[str, str] = {
+    prefecture: region for region, items in PREFECTURES.items() for prefecture, _ in items
+}
+_PREFECTURE_NAMES: dict[str, str] = {
+    key: name for items in PREFECTURES.values() for key, name in items
+}
+
+
+def region_of(prefecture: str | None) -> str | None:
+    """The region a prefecture (Conakry: a commune) belongs to."""
+    return _REGION_OF.get(prefecture) if prefecture else None
+
+
+def prefecture_name(prefecture: str | None) -> str | None:
+    return _PREFECTURE_NAMES.get(prefecture) if prefecture else None
 
 
 def _compact(name: str) -> str:
@@ -229,7 +251,7 @@ def _index() -> dict[str, tuple[Place, ...]]:
         for key, name in items:
             add(name, Place(region, key))
     for name, prefecture in TOWNS.items():
-        add(name, Place(_region_of(prefecture), prefecture))
+        add(name, Place(_REGION_OF[prefecture], prefecture))
     return {name: tuple(dict.fromkeys(places)) for name, places in index.items()}
 
 
