@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bot.flows.model import Option, Step
 from bot.i18n.languages import languages
-from bot.i18n.translate import M
+from bot.i18n.translate import M, Msg
 from bot.types import Answers
 
 __all__ = [
@@ -110,6 +110,12 @@ SELF_HARM_CHOICE_STEP = Step(
         ),
     ),
 )
+
+
+def _when_safe(key: str, label: Msg, *synonyms: str) -> Option:
+    return Option(key, label, synonyms=synonyms, event="help_safe", goto="help_wait")
+
+
 # A phone may be watched (violence at home, trafficking): asked before anyone writes.
 HELP_SAFE_STEP = Step(
     "help_safe",
@@ -118,28 +124,10 @@ HELP_SAFE_STEP = Step(
         "Avant qu'on vous écrive : peut-on utiliser ce numéro sans risque pour vous ?",
     ),
     options=(
-        Option(
-            "any", M("help.safe.any", "Oui, à tout moment"), event="help_safe", goto="help_wait"
-        ),
-        Option(
-            "morning",
-            M("help.safe.morning", "Oui, le matin seulement"),
-            event="help_safe",
-            goto="help_wait",
-        ),
-        Option(
-            "evening",
-            M("help.safe.evening", "Oui, le soir seulement"),
-            event="help_safe",
-            goto="help_wait",
-        ),
-        Option(
-            "no",
-            M("help.safe.no", "Non, ne m'écrivez pas ici"),
-            synonyms=("non", "no"),
-            event="help_safe",
-            goto="help_wait",
-        ),
+        _when_safe("any", M("help.safe.any", "Oui, à tout moment")),
+        _when_safe("morning", M("help.safe.morning", "Oui, le matin seulement")),
+        _when_safe("evening", M("help.safe.evening", "Oui, le soir seulement")),
+        _when_safe("no", M("help.safe.no", "Non, ne m'écrivez pas ici"), "non", "no"),
     ),
 )
 HELP_WAIT_STEP = Step(

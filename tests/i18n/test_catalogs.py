@@ -218,3 +218,13 @@ def test_no_answer_in_any_language_is_taken_for_a_keyword() -> None:
                 if match_keyword(label):
                     clashes.append((lang, step.id, label))
     assert clashes == []
+
+
+@pytest.mark.parametrize("lang", translated_languages())
+def test_no_draft_loses_the_french_text_it_was_written_for(lang: str) -> None:
+    """A draft of an earlier French text is left out of the bot (stale) only while its
+    `#| msgid` line names that text; mangled into a plain comment (`# | msgid`, as a
+    round trip through Babel once did), the old draft would be sent as if current."""
+    text = catalog_path(lang).read_text(encoding="utf-8")
+    mangled = [line for line in text.splitlines() if line.startswith("# | msgid")]
+    assert not mangled, f"{lang}: {len(mangled)} previous texts turned into comments"
