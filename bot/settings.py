@@ -96,6 +96,12 @@ class Settings:
     person's starts at least this long from now: time to arrange the journey."""
     office_hours: OfficeHours = OfficeHours()
     """When staff answer: what a person asking for help is told (bot/engine/help.py)."""
+    trusted_proxies: frozenset[str] = frozenset()
+    """Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
+    believed (sign-in throttling per client address, secure cookies behind https)."""
+    admin_idle_minutes: float = 120.0
+    admin_session_hours: float = 12.0
+    """A staff session ends after this long without a request, or this long after sign-in."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -283,6 +289,11 @@ def load_settings(
         ),
         lead_hours_other_region=_number(env, "ORIENTA_LEAD_HOURS_OTHER_REGION", 72.0, minimum=0),
         office_hours=_office_hours(env),
+        trusted_proxies=frozenset(
+            a.strip() for a in env.get("ORIENTA_TRUSTED_PROXIES", "").split(",") if a.strip()
+        ),
+        admin_idle_minutes=_number(env, "ORIENTA_ADMIN_IDLE_MINUTES", 120.0, minimum=1),
+        admin_session_hours=_number(env, "ORIENTA_ADMIN_SESSION_HOURS", 12.0, minimum=0.1),
     )
 
 

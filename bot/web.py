@@ -1,5 +1,5 @@
 """The ASGI app, a composition root: every provider's webhook routes, the recorded
-prompts, a health check (the admin will mount at /admin).
+prompts, a health check, and the admin for staff at /admin (admin/).
 
     uvicorn bot.web:app          # settings from the environment, database migrated on start
 
@@ -19,15 +19,18 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from admin.app import create_admin
 from bot.app import Orienta, open_orienta
 from bot.channels.base import Sender, VoiceFile
 from bot.channels.gateway import DeliveryReport, NotStored
@@ -126,13 +129,36 @@ async def voice_file(request: Request) -> Response:
     )
 
 
+class _Admin:
+    """The admin app, built on the running Orienta at its first request (Orienta may be
+    opened only at start-up, in the lifespan)."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        self.app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.app is None:
+            self.app = create_admin(scope["app"].state.orienta, **self.options)
+        await self.app(scope, receive, send)
+
+
+async def _to_admin(_request: Request) -> Response:
+    return RedirectResponse("/admin/", status_code=307)
+
+
 def create_app(
-    orienta: Orienta | None = None, *, dispatcher: bool = False, telegram_polling: bool = False
+    orienta: Orienta | None = None,
+    *,
+    dispatcher: bool = False,
+    telegram_polling: bool = False,
+    admin_options: dict[str, Any] | None = None,
 ) -> Starlette:
     """The app on `orienta`, or on one opened (and migrated) from settings at start-up.
     With `dispatcher`, the outbox dispatcher's loop and the scheduler run in this process
     too (`orienta serve`); with `telegram_polling`, providers that can fetch messages
-    (Telegram) do so instead of being posted to."""
+    (Telegram) do so instead of being posted to. `admin_options` go to `create_admin`
+    (tests: a cheaper password hasher, a throttle of their own)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -172,6 +198,8 @@ def create_app(
     for provider in providers():
         routes.extend(provider.routes())
     routes.append(Route("/media/voice/{name}", voice_file, methods=["GET", "HEAD"]))
+    routes.append(Route("/admin", _to_admin, methods=["GET"]))
+    routes.append(Mount("/admin", app=_Admin(admin_options or {})))
     return Starlette(routes=routes, lifespan=lifespan)
 
 

@@ -56,8 +56,12 @@ def may_send(*, erased: bool, unreachable: bool, opted_out: bool, reply: bool) -
 
 def may_start(contact: Contact) -> bool:
     """Whether Orienta may write first to this person (reminders, nudges, broadcasts)."""
-    return contact.consent == "given" and contact.shielded_at is None and may_send(
-        erased=False, unreachable=False, opted_out=contact.opted_out_at is not None, reply=False
+    return (
+        contact.consent == "given"
+        and contact.shielded_at is None
+        and may_send(
+            erased=False, unreachable=False, opted_out=contact.opted_out_at is not None, reply=False
+        )
     )
 
 
@@ -68,8 +72,10 @@ def may_answer_request(contact: Contact, episode: HelpEpisode) -> bool:
     if episode.safe_contact == "no":
         # "Don't write to me here" holds until they write from it again.
         wrote = contact.last_inbound_at
-        return wrote is not None and episode.safe_contact_at is not None and (
-            wrote > episode.safe_contact_at
+        return (
+            wrote is not None
+            and episode.safe_contact_at is not None
+            and (wrote > episode.safe_contact_at)
         )
     return True
 

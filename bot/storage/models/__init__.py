@@ -28,9 +28,11 @@ from bot.storage.models.people import (
     Conversation,
     Flag,
 )
+from bot.storage.models.staff import AuditEntry, SetupToken, StaffSession, StaffUser
 
 __all__ = [
     "Answer",
+    "AuditEntry",
     "Base",
     "Booking",
     "ChannelIdentity",
@@ -45,8 +47,11 @@ __all__ = [
     "Partner",
     "ReferralArrival",
     "ScheduledJob",
+    "SetupToken",
     "Service",
     "Slot",
+    "StaffSession",
+    "StaffUser",
     "Story",
     "UTCDateTime",
     "VoicePrompt",

@@ -50,6 +50,11 @@ class Contact(Base):
     did not say their phone is safe at any time: Orienta starts nothing to them (no
     reminder, nudge or broadcast; bot/outbox/policy.py). Cleared when it is closed."""
 
+    paused_at: Mapped[MaybeTimestamp]
+    """Set by staff in the admin: the bot no longer talks to the person by itself (it
+    starts nothing and answers only STOP, EFFACER and calls for help; bot/outbox/policy.py
+    and the engine) until staff resume it."""
+
     identities: Mapped[list[ChannelIdentity]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
     )

@@ -1,0 +1,6 @@
+"""The admin's pages, one module per subject; importing this package declares them all
+(admin/routing.py's `PAGES`)."""
+
+from admin.pages import account, audit_log, home, users
+
+__all__ = ["account", "audit_log", "home", "users"]

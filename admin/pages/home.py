@@ -1,0 +1,30 @@
+"""The home page: what this account may do, and for those who read reports, a few
+counts (people, bookings by status) that name nobody."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from starlette.responses import Response
+
+from admin.access import Permission
+from admin.routing import PageContext, page
+from bot.storage.models import Booking, Contact, HelpEpisode
+
+
+@page("/", Permission.SIGNED_IN)
+def home(ctx: PageContext) -> Response:
+    counts: dict[str, int] = {}
+    if ctx.may(Permission.READ_REPORTS):
+        session = ctx.db_session
+        counts["people"] = session.scalar(select(func.count()).select_from(Contact)) or 0
+        counts["consented"] = (
+            session.scalar(select(func.count()).where(Contact.consent == "given")) or 0
+        )
+        counts["open_help"] = (
+            session.scalar(select(func.count()).where(HelpEpisode.state != "closed")) or 0
+        )
+        for status, n in session.execute(
+            select(Booking.status, func.count()).group_by(Booking.status)
+        ):
+            counts[f"bookings_{status}"] = n
+    return ctx.render("home.html", counts=counts)
