@@ -32,7 +32,8 @@ CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)
 PASSWORD = "Kindia-mangues-2026"
 """Every test account's password (not a common one: it passes the policy)."""
 _TOKEN = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)" name="csrf_token"|name="csrf_token" value="([^"]+)"'
+    r'name="csrf_token" type="hidden" value="([^"]+)"'
+    r'|value="([^"]+)" name="csrf_token"|name="csrf_token" value="([^"]+)"'
 )
 
 
