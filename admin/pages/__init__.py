@@ -1,6 +1,26 @@
 """The admin's pages, one module per subject; importing this package declares them all
 (admin/routing.py's `PAGES`)."""
 
-from admin.pages import account, audit_log, home, users
+from admin.pages import (
+    account,
+    audit_log,
+    bookings,
+    home,
+    partners,
+    people,
+    services,
+    slots,
+    users,
+)
 
-__all__ = ["account", "audit_log", "home", "users"]
+__all__ = [
+    "account",
+    "audit_log",
+    "bookings",
+    "home",
+    "partners",
+    "people",
+    "services",
+    "slots",
+    "users",
+]

@@ -84,6 +84,8 @@ class Slot(Base):
     booked: Mapped[int] = mapped_column(Integer, default=0)
     """Places taken; only ever changed by one conditional UPDATE (no overbooking)."""
     created_at: Mapped[Timestamp]
+    closed_at: Mapped[MaybeTimestamp]
+    """Closed by staff or the partner in the admin: offered to nobody from then on."""
 
 
 class Booking(Base):

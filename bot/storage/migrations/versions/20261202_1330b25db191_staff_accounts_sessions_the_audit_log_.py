@@ -1,4 +1,4 @@
-"""staff accounts, sessions, the audit log and pausing a person
+"""staff accounts, sessions, the audit log, pausing a person and closing a slot
 
 Revision ID: 1330b25db191
 Revises: ce789d62f22f
@@ -99,6 +99,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("slots", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
 
     # ### end Alembic commands ###
     _append_only("audit_entries")
@@ -131,6 +133,8 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER audit_entries_no_update")
         op.execute("DROP TRIGGER audit_entries_no_delete")
+    with op.batch_alter_table("slots", schema=None) as batch_op:
+        batch_op.drop_column("closed_at")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_column("paused_at")
 
