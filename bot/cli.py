@@ -45,8 +45,11 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.app import open_orienta
     from bot.web import create_app, enabled_channels
 
+    from admin.cli import admin_banner
+
     orienta = open_orienta()
     on = enabled_channels(orienta)
+    base_url = orienta.settings.public_base_url or f"http://{args.host}:{args.port}"
     print(
         "Orienta on http://{}:{} — channels: {}".format(
             args.host,
@@ -56,9 +59,20 @@ def _serve(args: argparse.Namespace) -> int:
     )
     if not any(on.values()):
         print("No channel is configured (see README, Settings); try `orienta chat` meanwhile.")
+    print(admin_banner(orienta, base_url), flush=True)
+    trusted = orienta.settings.trusted_proxies
     try:
         app = create_app(orienta, dispatcher=True, telegram_polling=args.telegram_polling)
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        # Forwarded headers are believed from ORIENTA_TRUSTED_PROXIES only (the admin reads
+        # them itself, admin/clients.py): uvicorn's own default trusts 127.0.0.1.
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            proxy_headers=False,
+            forwarded_allow_ips=",".join(sorted(trusted)) or None,
+        )
     finally:
         orienta.close()
     return 0
@@ -344,6 +358,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(func=_migrate)
+
+    from admin.cli import add_admin_parsers
+
+    add_admin_parsers(sub)
     return parser
 
 
