@@ -42,10 +42,9 @@ def _migrate(_args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from admin.cli import admin_banner
     from bot.app import open_orienta
     from bot.web import create_app, enabled_channels
-
-    from admin.cli import admin_banner
 
     orienta = open_orienta()
     on = enabled_channels(orienta)
