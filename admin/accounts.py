@@ -122,4 +122,4 @@ def use_setup_token(session: Session, token: str, now: datetime) -> bool:
         )
         .values(used_at=now)
     )
-    return spent.rowcount == 1
+    return getattr(spent, "rowcount", 0) == 1

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 import admin.pages  # noqa: F401  (declares the pages)
 from admin.headers import SecurityHeaders
@@ -35,7 +36,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 class _Static(StaticFiles):
     """The stylesheet and icons: their URLs carry no version, so cached for a day only."""
 
-    async def get_response(self, path: str, scope: dict) -> Response:  # type: ignore[override]
+    async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         response.headers["Cache-Control"] = "public, max-age=86400"
         return response

@@ -50,7 +50,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
     return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
 
 
-def entries(*, actor: str | None = None, action: str | None = None) -> Select[tuple[AuditEntry]]:
+def entries(*, actor: str | None = None, action: str | None = None) -> Select[AuditEntry]:
     """The log, newest first, optionally of one actor or one kind of action."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
     if actor:

@@ -266,7 +266,10 @@ async def run_page(state: AdminState, page: Page, request: Request) -> Response:
                 ctx.session = None
                 return ctx, refused
 
-        ctx, refused = await state.orienta.db.run(contextvars.copy_context().run, start)
+        started: tuple[PageContext, Response | None] = await state.orienta.db.run(
+            contextvars.copy_context().run, start
+        )
+        ctx, refused = started
         if refused is not None:
             return refused
         try:
