@@ -18,7 +18,7 @@ TEST_WORKERS ?= auto
 LOCALES = bot/locales
 TEMPLATE = $(LOCALES)/orienta.pot
 
-.PHONY: help install i18n-compile i18n-extract i18n-update i18n-status sms-cost migrate run chat test bench check fmt clean
+.PHONY: help install i18n-compile i18n-extract i18n-update i18n-status i18n-admin sms-cost migrate run chat test bench check fmt clean
 
 help: ## list the targets
 	@echo "Orienta — make targets:"
@@ -47,6 +47,18 @@ i18n-extract: $(STAMP) ## collect every M("id", "texte") into bot/locales/orient
 
 i18n-update: i18n-extract ## extract, then merge new and changed strings into each catalog
 	$(BIN)/orienta i18n update
+
+# The admin's own catalog (domain `admin`): French source, English translation.
+ADMIN_LOCALES = admin/locales
+i18n-admin: $(STAMP) ## collect the admin's texts into admin/locales/admin.pot and merge them into English
+	$(BIN)/pybabel extract -F admin/babel.cfg -k lazy -k gettext_ -k ngettext_:1,2 -k _ \
+		--no-default-keywords --sort-by-file --project=Orienta-admin --copyright-holder=Orienta \
+		--msgid-bugs-address=traduction@orienta.invalid -o $(ADMIN_LOCALES)/admin.pot admin
+	if [ -f $(ADMIN_LOCALES)/en/LC_MESSAGES/admin.po ]; then \
+		$(BIN)/pybabel update -D admin -i $(ADMIN_LOCALES)/admin.pot -d $(ADMIN_LOCALES) -l en --no-fuzzy-matching; \
+	else \
+		$(BIN)/pybabel init -D admin -i $(ADMIN_LOCALES)/admin.pot -d $(ADMIN_LOCALES) -l en; \
+	fi
 
 i18n-status: $(STAMP) ## per language: translated, reviewed and voice-recorded shares
 	$(BIN)/orienta i18n status
