@@ -17,9 +17,9 @@ MAX_LINES = 400
 
 @cache
 def modules() -> dict[str, ast.Module]:
-    """Every module of bot/ but the migrations, by dotted name."""
+    """Every module of bot/ (but the migrations) and of admin/, by dotted name."""
     found = {}
-    for path in sorted(BOT.rglob("*.py")):
+    for path in sorted([*BOT.rglob("*.py"), *(ROOT / "admin").rglob("*.py")]):
         if "migrations" in path.parts:
             continue
         name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
@@ -107,9 +107,23 @@ def test_only_the_composition_roots_import_the_admin_and_the_roots() -> None:
     broken = sorted(
         f"{name} imports {target}"
         for name, tree in modules().items()
-        if name not in COMPOSITION_ROOTS and not within(name, "bot.commands")
+        if name not in COMPOSITION_ROOTS
+        and not within(name, "bot.commands", "admin")
         for target in imports(tree)
         if within(target, "admin", *COMPOSITION_ROOTS)
+    )
+    assert broken == []
+
+
+def test_the_admin_reaches_people_only_through_the_outbox() -> None:
+    """Staff pages change data and write messages through the outbox's one writer; they
+    never call a provider, nor the composition roots that mount them."""
+    broken = sorted(
+        f"{name} imports {target}"
+        for name, tree in modules().items()
+        if within(name, "admin")
+        for target in imports(tree)
+        if within(target, "bot.channels.twilio", "bot.channels.telegram", *COMPOSITION_ROOTS)
     )
     assert broken == []
 
