@@ -73,6 +73,7 @@ run: install i18n-compile ## start Orienta on http://127.0.0.1:8000 (SQLite unde
 	$(BIN)/orienta migrate
 	$(BIN)/orienta seed-demo
 	@echo "To talk to the bot as a returnee would, in another terminal: $(BIN)/orienta chat"
+	@echo "The admin for staff: http://127.0.0.1:8000/admin/ (the first time, open the set-up link printed below)"
 	$(BIN)/orienta serve
 
 chat: install i18n-compile ## talk to Orienta in the terminal, as a returnee would on a phone
