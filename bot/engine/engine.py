@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.booking.desk import BookingDesk
 from bot.clock import utcnow
 from bot.engine import identity as identities
-from bot.engine import safety
+from bot.engine import pause, safety
 from bot.engine.commands import COMMANDS, SPOKEN_WHEN_STOPPED, phone_shared
 from bot.engine.compose import Composer
 from bot.engine.distress import Distress, detect_distress
@@ -163,6 +163,7 @@ class Engine:
             answer_rows=answer_rows,
         )
         self._respond(turn)
+        pause.keep_to_help(turn)  # staff paused the bot: no question of the orientation
         # Composed before the state is saved: showing slots remembers which were shown.
         outbounds = self.composer.compose(
             session,
@@ -266,6 +267,9 @@ class Engine:
             and keyword not in SPOKEN_WHEN_STOPPED
         ):
             return  # they asked for silence: the message is logged, nothing is sent
+        if pause.holds(turn, distress, confirming_erasure):  # staff paused the bot
+            pause.answer(turn, self.settings)
+            return
 
         if state is None or state.step is None:
             first = None

@@ -18,7 +18,10 @@ and again when the dispatcher claims it (a person may have written STOP in betwe
   orientation (they asked), never after STOP, and never on a number the person said is
   not safe until they write from it again.
 
-Staff pausing the bot for a person (the admin's "pause") will be decided here too.
+- While staff have paused the bot for a person (the admin's "pause",
+  `Contact.paused_at`), Orienta starts nothing to them either: no reminder, nudge,
+  follow-up or broadcast. Staff answering their request for help still may, and the
+  replies to what they write still go (bot/engine/pause.py says which).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ def may_start(contact: Contact) -> bool:
     return (
         contact.consent == "given"
         and contact.shielded_at is None
+        and contact.paused_at is None
         and may_send(
             erased=False, unreachable=False, opted_out=contact.opted_out_at is not None, reply=False
         )

@@ -291,13 +291,14 @@ class OutboxWriter:
                 )
             else:
                 speaks = Contact.language == lang
-            # policy.may_start, as SQL: consented, not stopped, not shielded (erased
-            # people have no row).
+            # policy.may_start, as SQL: consented, not stopped, not shielded, not paused
+            # by staff (erased people have no row).
             conditions = [
                 ranked.c.rank == 1,
                 Contact.consent == "given",
                 Contact.opted_out_at.is_(None),
                 Contact.shielded_at.is_(None),
+                Contact.paused_at.is_(None),
                 speaks,
             ]
             if audience is not None:
