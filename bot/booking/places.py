@@ -39,8 +39,12 @@ CODE_LENGTH = 6
 
 def with_room(now: datetime, notice: timedelta = MIN_NOTICE) -> tuple[ColumnElement[bool], ...]:
     """A slot that can still be booked: starting at least `notice` from now (the time to
-    travel there: bot/booking/geography.py), a place left."""
-    return (Slot.starts_at >= now + max(notice, MIN_NOTICE), Slot.booked < Slot.capacity)
+    travel there: bot/booking/geography.py), a place left, not closed in the admin."""
+    return (
+        Slot.starts_at >= now + max(notice, MIN_NOTICE),
+        Slot.booked < Slot.capacity,
+        Slot.closed_at.is_(None),
+    )
 
 
 def free_slots(
@@ -78,11 +82,12 @@ def new_code(session: Session, rng: random.Random) -> str:
 
 
 def _open_for_booking(session: Session, slot: Slot, now: datetime) -> bool:
-    """Not too soon, and its service and partner still active (a list shown earlier may
-    hold a slot of a service withdrawn since)."""
+    """Not too soon, not closed, and its service and partner still active (a list shown
+    earlier may hold a slot closed or a service withdrawn since)."""
     service = session.get(Service, slot.service_id)
     return (
         slot.starts_at >= now + MIN_NOTICE
+        and slot.closed_at is None
         and service is not None
         and service.active
         and service.partner.active
@@ -92,7 +97,7 @@ def _open_for_booking(session: Session, slot: Slot, now: datetime) -> bool:
 def _take_place(session: Session, slot_id: int) -> bool:
     result = session.execute(
         update(Slot)
-        .where(Slot.id == slot_id, Slot.booked < Slot.capacity)
+        .where(Slot.id == slot_id, Slot.booked < Slot.capacity, Slot.closed_at.is_(None))
         .values(booked=Slot.booked + 1)
         .execution_options(synchronize_session=False)
     )
