@@ -25,6 +25,8 @@ from admin.scope import service_in_reach, slot_in_reach
 from bot.storage.models import Slot
 
 DEFAULT_MINUTES = 120
+FURTHEST = timedelta(days=2 * 365)
+"""How far ahead a first slot may be (a typing slip, 2062 for 2026, is caught)."""
 NO_DATE = lazy("Indiquez le jour (AAAA-MM-JJ).")
 NO_TIME = lazy("Indiquez l'heure (HH:MM).")
 
@@ -58,6 +60,8 @@ def new_slots(ctx: PageContext) -> Response:
         error = gettext_("Ce service est fermé : on ne peut plus lui ajouter de créneaux.")
     elif ctx.form_data is not None and not form.validate():
         error = gettext_("Remplissez les champs marqués.")
+    elif ctx.form_data is not None and form.date.data > (ctx.now + FURTHEST).date():
+        error = gettext_("Choisissez un jour dans les deux ans qui viennent.")
     elif ctx.form_data is not None:
         tz = ctx.state.settings.tz
         starts = weekly(form.date.data, form.time.data, weeks=form.repeat_weeks.data or 0, tz=tz)

@@ -159,6 +159,10 @@ def test_a_slot_in_the_past_is_refused(orienta: Orienta, signed_in: SignedIn) ->
     for day, at in (("2026-11-01", "10:00"), ("2026-11-02", "09:00")):
         refused = staff.post(page, {"date": day, "time": at, "capacity": "5"}, form_page=page)
         assert refused.status_code == 400 and "dans le passé" in refused.text
+    slip = staff.post(
+        page, {"date": "2062-11-02", "time": "14:00", "capacity": "5"}, form_page=page
+    )
+    assert slip.status_code == 400 and "dans les deux ans" in slip.text
     assert (
         staff.post(
             page, {"date": "2026-11-02", "time": "14:00", "capacity": "5"}, form_page=page
