@@ -1,6 +1,6 @@
 """Slots of a service, for staff and the service's partner: new ones — one session, or
 the same weekday and time every week for some weeks (admin/recurrence.py) — and closing
-one. Times are written in local time (ORIENTA_TZ, Africa/Conakry) and stored in UTC.
+one. Times are written in local time (ORIENTA_TIMEZONE, Africa/Conakry) and stored in UTC.
 
 A closed slot is offered to nobody (bot/booking/places.py); the people already booked
 in it keep their place, their reminders and the partner's daily list.
