@@ -107,11 +107,14 @@ def booking_list(ctx: PageContext) -> Response:
     else:
         query = query.order_by(moment.desc(), Booking.code)
     rows = ctx.db_session.execute(query.limit(LIMIT + 1)).all()
-    partners = []
+    partners: list[tuple[str, str]] = []
     if own_partner(ctx) is None:
-        partners = ctx.db_session.execute(
-            select(Partner.code, Partner.name).order_by(Partner.name)
-        ).all()
+        partners = [
+            (code, name)
+            for code, name in ctx.db_session.execute(
+                select(Partner.code, Partner.name).order_by(Partner.name)
+            )
+        ]
     return ctx.render(
         "bookings.html",
         rows=[

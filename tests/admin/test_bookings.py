@@ -98,11 +98,11 @@ def test_a_partner_sees_its_own_bookings_only_and_never_a_phone_number(
         assert page.status_code == 200
         assert all(code in page.text for code in mine), query
         assert theirs not in page.text and "Soudure" not in page.text, query
-    page = partner.get("/admin/bookings").text
-    assert "Fumage amélioré" in page and "3 nov. 2026 09:00" in page and "réservé" in page
-    assert 'name="partner"' not in page  # no choosing another partner
+    text = partner.get("/admin/bookings").text
+    assert "Fumage amélioré" in text and "3 nov. 2026 09:00" in text and "réservé" in text
+    assert 'name="partner"' not in text  # no choosing another partner
     for phone in PEOPLE:
-        assert phone not in page and phone.removeprefix("+224") not in page
+        assert phone not in text and phone.removeprefix("+224") not in text
 
     staff = signed_in("staff")
     everything = staff.get("/admin/bookings").text

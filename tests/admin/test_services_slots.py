@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -45,7 +46,7 @@ def services(orienta: Orienta) -> list[Service]:
         return list(found)
 
 
-def actions(orienta: Orienta) -> list[tuple[str, str | None, dict | None]]:
+def actions(orienta: Orienta) -> list[tuple[str, str | None, dict[str, Any] | None]]:
     with orienta.sessions() as session:
         return [
             (a.action, a.target, a.after)
@@ -141,7 +142,8 @@ def test_six_tuesdays_at_nine_local_time(orienta: Orienta, signed_in: SignedIn) 
         assert {(s.capacity, s.booked, (s.ends_at - s.starts_at).seconds) for s in slots} == {
             (10, 0, 7200)
         }
-    assert actions(orienta)[-1][0] == "slot.create" and actions(orienta)[-1][2]["count"] == 6
+    action, _target, after = actions(orienta)[-1]
+    assert action == "slot.create" and after is not None and after["count"] == 6
     # The same form sent twice makes no second copy; one slot alone when no repeat.
     staff.post(page, rule, form_page=page)
     staff.post(page, {**rule, "date": "2026-11-04", "repeat_weeks": ""}, form_page=page)
