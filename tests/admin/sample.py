@@ -76,7 +76,7 @@ class Sample:
                 partner_id=partner.id,
                 title={"fr": "Couture et stylisme"},
                 description={"fr": "Trois mois de formation, un kit à la fin."},
-                sectors=["sewing"],
+                sectors=["tailoring"],
                 regions=["kindia"],
                 prefecture="kindia",
                 place="Kindia, quartier Abattoir",
