@@ -31,6 +31,7 @@ from bot.engine.turn import load_state, save_state
 from bot.errors import HelpStateError
 from bot.flows.common import HELP_STEP_IDS
 from bot.flows.model import Ask, FlowState, Say, Verbatim
+from bot.outbox.policy import STAFF_REPLY_KEY
 from bot.storage.models import Contact, Conversation, HelpEpisode
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ def reply(
     of messages queued (0 when they may not be written to: STOP, or a number they said
     is not safe and have not written from since)."""
     episode, contact = _held_by(session, episode_id, staff)
-    key = f"help:{episode.id}:reply:{uuid.uuid4().hex[:12]}"
+    key = f"{STAFF_REPLY_KEY}{episode.id}:reply:{uuid.uuid4().hex[:12]}"
     return engine.push(session, contact, [Say(Verbatim(text))], key, now, answering=episode)
 
 

@@ -147,6 +147,8 @@ class Claims:
                     ChannelIdentity.unreachable_at,
                     ChannelIdentity.last_inbound_at,
                     Contact.opted_out_at,
+                    Contact.paused_at,
+                    Contact.shielded_at,
                     Partner.active,
                     Partner.focal_channel,
                     Partner.focal_address,
@@ -331,6 +333,9 @@ def _address_if_allowed(r: Row[Any]) -> str | None:
         unreachable=r.unreachable_at is not None,
         opted_out=r.opted_out_at is not None,
         reply=r.inbound_id is not None,
+        # Paused or shielded after the row was written: it waits no longer.
+        held=(r.paused_at is not None or r.shielded_at is not None)
+        and not r.idempotency_key.startswith(policy.STAFF_REPLY_KEY),
     )
     return str(r.address) if allowed else None
 

@@ -36,6 +36,7 @@ from bot.settings import Settings
 from bot.storage.models import ChannelIdentity, Contact, HelpEpisode, Partner
 
 __all__ = [
+    "STAFF_REPLY_KEY",
     "answering_identity",
     "may_answer_request",
     "may_send",
@@ -49,12 +50,21 @@ __all__ = [
 ]
 
 
-def may_send(*, erased: bool, unreachable: bool, opted_out: bool, reply: bool) -> bool:
-    """Whether a message may still go to a person's address (checked again at sending)."""
+STAFF_REPLY_KEY = "help:"
+"""The idempotency keys of what staff write to a person who asked for help start so
+(bot/engine/help.py): they are not messages Orienta starts by itself."""
+
+
+def may_send(
+    *, erased: bool, unreachable: bool, opted_out: bool, reply: bool, held: bool = False
+) -> bool:
+    """Whether a message may still go to a person's address (checked again at sending).
+    `held`: Orienta may start nothing to the person now (paused by staff, or shielded
+    while help about violence is open), and this is not a reply nor a staff answer."""
     if erased or unreachable:
         return False
     # A reply goes out even after STOP (it may be the STOP confirmation itself).
-    return reply or not opted_out
+    return reply or not (opted_out or held)
 
 
 def may_start(contact: Contact) -> bool:

@@ -194,6 +194,35 @@ def test_after_stop_replies_still_go_out_but_nothing_orienta_starts(
     assert statuses(orienta) == {"cancelled": 2}
 
 
+@pytest.mark.parametrize("hold", ["paused_at", "shielded_at"])
+def test_what_orienta_started_waits_no_more_once_the_person_is_paused_or_shielded(
+    orienta: Orienta, fake: tuple[FakeTwilio, str], clock: FakeClock, hold: str
+) -> None:
+    twilio, url = fake
+    enqueue(orienta, 2)  # say, two reminders written before staff paused the person
+    with orienta.sessions.begin() as session:
+        contact = session.scalars(select(Contact)).one()
+        setattr(contact, hold, clock())
+        identity = session.scalars(select(ChannelIdentity)).one()
+        staff_reply = "help:1:reply:abc"  # what staff write still goes
+        session.add(
+            OutboxMessage(
+                idempotency_key=staff_reply,
+                contact_id=contact.id,
+                identity_id=identity.id,
+                channel="sms",
+                payload=Outbound("sms", "", "Bonjour, je suis Aïssatou, de l'équipe.").payload(),
+                status="queued",
+                due_at=clock(),
+                created_at=clock(),
+                updated_at=clock(),
+            )
+        )
+    dispatch(orienta, url, clock)
+    assert twilio.count() == 1
+    assert statuses(orienta) == {"cancelled": 2, "sent": 1}
+
+
 def test_messages_to_an_erased_person_are_not_sent(
     orienta: Orienta, fake: tuple[FakeTwilio, str], clock: FakeClock
 ) -> None:
