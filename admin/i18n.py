@@ -91,7 +91,10 @@ def gettext_(message: str) -> str:
 
 
 def ngettext_(singular: str, plural: str, n: int) -> str:
-    return _translations(_language.get()).ngettext(singular, plural, n)
+    language = _language.get()
+    if language == "fr":  # the source: French counts 0 and 1 as singular (gettext's
+        return singular if n <= 1 else plural  # default rule is English's)
+    return _translations(language).ngettext(singular, plural, n)
 
 
 def lazy(message: str) -> LazyProxy:
