@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+import re
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
@@ -86,14 +87,28 @@ def current_language() -> str:
     return _language.get()
 
 
+_SPACE_BEFORE = re.compile(r" ([;?!])")
+_NBSP_BEFORE = re.compile(r" ([:»])")
+
+
+def french_spacing(text: str) -> str:
+    """French typography: no line may start with « ; », « : », « ? », « ! » or « » »
+    nor end with « « »: the spaces around them do not break (narrow before ; ? !)."""
+    text = _SPACE_BEFORE.sub("\u202f\\1", text)
+    return _NBSP_BEFORE.sub("\u00a0\\1", text).replace("« ", "«\u00a0")
+
+
 def gettext_(message: str) -> str:
-    return _translations(_language.get()).gettext(message)
+    language = _language.get()
+    if language == "fr":
+        return french_spacing(message)
+    return _translations(language).gettext(message)
 
 
 def ngettext_(singular: str, plural: str, n: int) -> str:
     language = _language.get()
     if language == "fr":  # the source: French counts 0 and 1 as singular (gettext's
-        return singular if n <= 1 else plural  # default rule is English's)
+        return french_spacing(singular if n <= 1 else plural)  # default rule is English's)
     return _translations(language).ngettext(singular, plural, n)
 
 
