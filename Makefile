@@ -51,7 +51,7 @@ i18n-update: i18n-extract ## extract, then merge new and changed strings into ea
 # The admin's own catalog (domain `admin`): French source, English translation.
 ADMIN_LOCALES = admin/locales
 i18n-admin: $(STAMP) ## collect the admin's texts into admin/locales/admin.pot and merge them into English
-	$(BIN)/pybabel extract -F admin/babel.cfg -k lazy -k gettext_ -k ngettext_:1,2 -k _ \
+	$(BIN)/pybabel extract -F admin/babel.cfg -k lazy -k gettext_ -k ngettext_:1,2 -k _ -k ngettext:1,2 \
 		--no-default-keywords --sort-by-file --project=Orienta-admin --copyright-holder=Orienta \
 		--msgid-bugs-address=traduction@orienta.invalid -o $(ADMIN_LOCALES)/admin.pot admin
 	if [ -f $(ADMIN_LOCALES)/en/LC_MESSAGES/admin.po ]; then \

@@ -43,7 +43,7 @@ FIELDS = (
 
 class PartnerForm(AdminForm):
     code = StringField(
-        lazy("Code (3 à 16 lettres ou chiffres, pour les liens et QR codes)"),
+        lazy("Code (3 à 16 lettres, chiffres ou tirets, pour les liens et QR codes)"),
         [DataRequired(), Length(max=16)],
     )
     name = StringField(lazy("Nom"), [DataRequired(), Length(max=120)])
