@@ -23,8 +23,13 @@ def audit_list(ctx: PageContext) -> Response:
         page_number = max(1, int(query.get("page", "1")))
     except ValueError:
         page_number = 1
+    actor_id = actor
+    if "@" in actor:  # staff know each other by e-mail, the log by public id
+        actor_id = ctx.db_session.scalar(
+            select(StaffUser.public_id).where(StaffUser.email == actor.lower())
+        ) or actor
     rows = ctx.db_session.scalars(
-        audit.entries(actor=actor or None, action=action or None)
+        audit.entries(actor=actor_id or None, action=action or None)
         .limit(PER_PAGE + 1)
         .offset((page_number - 1) * PER_PAGE)
     ).all()

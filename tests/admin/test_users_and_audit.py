@@ -116,5 +116,7 @@ def test_the_audit_log_shows_who_did_what_and_filters(
     agent = _account(orienta, "agent@ong.test").public_id
     only_agent = boss.get(f"/admin/audit?actor={agent}")
     assert "agent@ong.test" in only_agent.text and "chef@ong.test</td>" not in only_agent.text
+    by_email = boss.get("/admin/audit?actor=Agent@ong.test")
+    assert by_email.text.count("<td data-label") == only_agent.text.count("<td data-label")
     nothing = boss.get("/admin/audit?action=person.erase")
     assert "<tbody>\n  </tbody>" in nothing.text or "sign_in" not in nothing.text
