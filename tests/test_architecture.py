@@ -107,8 +107,7 @@ def test_only_the_composition_roots_import_the_admin_and_the_roots() -> None:
     broken = sorted(
         f"{name} imports {target}"
         for name, tree in modules().items()
-        if name not in COMPOSITION_ROOTS
-        and not within(name, "bot.commands", "admin")
+        if name not in COMPOSITION_ROOTS and not within(name, "bot.commands", "admin")
         for target in imports(tree)
         if within(target, "admin", *COMPOSITION_ROOTS)
     )

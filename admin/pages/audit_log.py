@@ -25,9 +25,12 @@ def audit_list(ctx: PageContext) -> Response:
         page_number = 1
     actor_id = actor
     if "@" in actor:  # staff know each other by e-mail, the log by public id
-        actor_id = ctx.db_session.scalar(
-            select(StaffUser.public_id).where(StaffUser.email == actor.lower())
-        ) or actor
+        actor_id = (
+            ctx.db_session.scalar(
+                select(StaffUser.public_id).where(StaffUser.email == actor.lower())
+            )
+            or actor
+        )
     rows = ctx.db_session.scalars(
         audit.entries(actor=actor_id or None, action=action or None)
         .limit(PER_PAGE + 1)
