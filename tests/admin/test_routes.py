@@ -95,3 +95,11 @@ def test_a_token_of_another_browser_is_refused(signed_in: Callable[..., AdminCli
     response = mine.http.post("/admin/logout", data={"csrf_token": theirs.token("/admin/")})
     assert response.status_code == 403
     assert mine.get("/admin/").status_code == 200  # still signed in
+
+
+def test_docs_name_every_route() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "admin.md").read_text(encoding="utf-8")
+    missing = [p.path for p in PAGES if f"`/admin{p.path}`" not in docs]
+    assert missing == [], "add them to the table of docs/admin.md (## Routes)"
