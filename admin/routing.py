@@ -290,7 +290,7 @@ async def run_page(state: AdminState, page: Page, request: Request) -> Response:
             render("unavailable.html", {"lang": current_language()}), status_code=503
         )
     secure = state.https or over_https(request, state.settings.trusted_proxies)
-    if new_pre_seed and cookie is None:
+    if new_pre_seed:  # a browser without one, signed in or not (its session may be stale)
         response.set_cookie(
             PRE_SESSION_COOKIE,
             new_pre_seed,

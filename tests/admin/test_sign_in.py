@@ -259,3 +259,20 @@ def test_throttling_engages_per_client_address(orienta: Orienta) -> None:
         )
         assert blocked.status_code == 429
         browser.close()
+
+
+def test_a_browser_left_with_an_expired_session_can_sign_in_again(
+    orienta: Orienta, clock: FakeClock, admin_url: str
+) -> None:
+    make_account(orienta, "staff", "agent@ong.test")
+    first = AdminClient(admin_url)
+    first.sign_in("agent@ong.test")
+    # The same browser the next morning, with only its old session cookie.
+    browser = AdminClient(admin_url)
+    browser.http.cookies.set(COOKIE, first.http.cookies[COOKIE], path="/admin")
+    first.close()
+    clock.advance(timedelta(hours=13))
+    assert browser.get("/admin/").status_code == 303
+    browser.sign_in("agent@ong.test")
+    assert browser.get("/admin/").status_code == 200
+    browser.close()
