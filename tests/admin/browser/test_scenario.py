@@ -26,7 +26,7 @@ PHONE = {"width": 360, "height": 740}
 def _create_partner(site: Site, page: Page) -> None:
     site.open("/admin/partners", page)
     page.get_by_role("link", name="Nouveau partenaire").click()
-    page.get_by_label("Code (3 à 16 lettres ou chiffres").fill("fumboffa")
+    page.get_by_label("Code (3 à 16 lettres").fill("fumboffa")
     page.get_by_label("Nom", exact=True).fill("Groupement des fumeuses de Boffa")
     page.get_by_label("Type").select_option(label="ONG, association")
     page.get_by_label("Point focal (nom)").fill("Mariama (test)")
