@@ -6,8 +6,8 @@ services, slots and bookings and nothing else.
 | role        | may                                                                    |
 |-------------|------------------------------------------------------------------------|
 | admin       | everything: accounts, the audit log, phone numbers in clear            |
-| coordinator | reports (broadcasts to come)                                           |
-| staff       | people, partners, services, slots, bookings (inbox and stories to come) |
+| coordinator | reports, the simulator (broadcasts to come)                            |
+| staff       | people, partners, services, slots, bookings, the inbox, the simulator   |
 | partner     | its own partner's services, slots and bookings; never a phone number   |
 | viewer      | reports                                                                |
 """
@@ -35,6 +35,12 @@ class Permission(StrEnum):
     PAUSE_PEOPLE = "pause_people"
     ERASE_PEOPLE = "erase_people"
     UNMASK_PHONES = "unmask_phones"
+    READ_INBOX = "read_inbox"
+    """The queue of requests for help and the text kept with them."""
+    ANSWER_HELP = "answer_help"
+    """Take a request, answer the person, hand back to the bot, close."""
+    USE_SIMULATOR = "use_simulator"
+    """Talk to the bot as a test person."""
 
 
 _STAFF = frozenset(
@@ -48,12 +54,17 @@ _STAFF = frozenset(
         Permission.READ_PEOPLE,
         Permission.PAUSE_PEOPLE,
         Permission.ERASE_PEOPLE,
+        Permission.READ_INBOX,
+        Permission.ANSWER_HELP,
+        Permission.USE_SIMULATOR,
     }
 )
 
 GRANTS: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
-    "coordinator": frozenset({Permission.SIGNED_IN, Permission.READ_REPORTS}),
+    "coordinator": frozenset(
+        {Permission.SIGNED_IN, Permission.READ_REPORTS, Permission.USE_SIMULATOR}
+    ),
     "staff": _STAFF,
     "partner": frozenset(
         {

@@ -102,6 +102,17 @@ class Settings:
     admin_idle_minutes: float = 120.0
     admin_session_hours: float = 12.0
     """A staff session ends after this long without a request, or this long after sign-in."""
+    kept_text_key: str = ""
+    """The key (Fernet) of the messages kept while a help episode is open; empty: one
+    derived from SECRET_KEY (bot/engine/kept.py)."""
+    kept_text_days: float = 30.0
+    """Kept messages are deleted this many days after their episode is closed."""
+    urgent_notify_after_minutes: float = 10.0
+    urgent_notify_every_minutes: float = 30.0
+    """An urgent request nobody took after this long notifies the on-duty staff, and
+    again at this interval until it is taken."""
+    on_duty: tuple[tuple[str, str], ...] = ()
+    """Who is told of urgent requests waiting: (channel, address), channel sms | email."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -294,7 +305,33 @@ def load_settings(
         ),
         admin_idle_minutes=_number(env, "ORIENTA_ADMIN_IDLE_MINUTES", 120.0, minimum=1),
         admin_session_hours=_number(env, "ORIENTA_ADMIN_SESSION_HOURS", 12.0, minimum=0.1),
+        kept_text_key=env.get("ORIENTA_KEPT_TEXT_KEY", "").strip(),
+        kept_text_days=_number(env, "ORIENTA_KEPT_TEXT_DAYS", 30.0, minimum=0),
+        urgent_notify_after_minutes=_number(
+            env, "ORIENTA_URGENT_NOTIFY_AFTER_MINUTES", 10.0, minimum=0
+        ),
+        urgent_notify_every_minutes=_number(
+            env, "ORIENTA_URGENT_NOTIFY_EVERY_MINUTES", 30.0, minimum=1
+        ),
+        on_duty=_on_duty(env.get("ORIENTA_ON_DUTY", "")),
     )
+
+
+def _on_duty(raw: str) -> tuple[tuple[str, str], ...]:
+    """`ORIENTA_ON_DUTY="sms:+224600000000,email:permanence@ong.example"`."""
+    people = []
+    for item in raw.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        channel, _, address = item.partition(":")
+        if channel.strip() not in ("sms", "email") or not address.strip():
+            raise ConfigError(
+                f"Config 'ORIENTA_ON_DUTY' has an entry {item!r} that is not 'sms:+224…' "
+                "or 'email:someone@example.org'."
+            )
+        people.append((channel.strip(), address.strip()))
+    return tuple(people)
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:

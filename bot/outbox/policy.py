@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.channels.registry import by_capability
@@ -47,12 +47,19 @@ __all__ = [
     "proactive_channels",
     "ranked_identities",
     "reachable_identity",
+    "real_people",
 ]
 
 
 STAFF_REPLY_KEY = "help:"
 """The idempotency keys of what staff write to a person who asked for help start so
 (bot/engine/help.py): they are not messages Orienta starts by itself."""
+
+
+def real_people() -> ColumnElement[bool]:
+    """The one check that leaves out the test people of the admin's simulator: every
+    count, report, audience and notification about people uses it."""
+    return Contact.test.is_(False)
 
 
 def may_send(

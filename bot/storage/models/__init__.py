@@ -9,7 +9,7 @@ delete; the inbound log keeps provider ids (for de-duplication) but loses text a
 from __future__ import annotations
 
 from bot.storage.models.base import Base, JSONType, UTCDateTime
-from bot.storage.models.help import HelpEpisode
+from bot.storage.models.help import HelpEpisode, HelpMessage
 from bot.storage.models.messages import InboundMessage, OutboxMessage, VoicePrompt
 from bot.storage.models.partners import (
     Booking,
@@ -41,6 +41,7 @@ __all__ = [
     "Conversation",
     "Flag",
     "HelpEpisode",
+    "HelpMessage",
     "InboundMessage",
     "JSONType",
     "OutboxMessage",

@@ -5,12 +5,12 @@ when their phone is safe to use, and the states staff move it through: never the
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, IntPk, MaybeTimestamp, Timestamp
 
-__all__ = ["HelpEpisode"]
+__all__ = ["HelpEpisode", "HelpMessage"]
 
 
 class HelpEpisode(Base):
@@ -46,3 +46,26 @@ class HelpEpisode(Base):
     closed_at: Mapped[MaybeTimestamp]
     outcome: Mapped[str | None] = mapped_column(String(16))
     """reached | referred | no_answer | not_needed"""
+    notified_at: Mapped[MaybeTimestamp]
+    """When on-duty staff were last told that this urgent request waits untaken."""
+    notifications: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class HelpMessage(Base):
+    """A message of an open help episode, kept for staff to read: what the person wrote,
+    what the bot and staff answered, from the episode's start. The text is encrypted
+    from the first byte (`sealed`: a Fernet token under ORIENTA_KEPT_TEXT_KEY); rows go
+    with their episode, ORIENTA_KEPT_TEXT_DAYS after it is closed, and with the person."""
+
+    __tablename__ = "help_messages"
+
+    id: Mapped[IntPk]
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("help_episodes.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[Timestamp]
+    author: Mapped[str] = mapped_column(String(16))
+    """person | bot | staff"""
+    staff_id: Mapped[str | None] = mapped_column(String(64))
+    """For a staff member's words: their account's public id."""
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

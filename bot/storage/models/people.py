@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.storage.models.base import (
@@ -50,6 +50,9 @@ class Contact(Base):
     did not say their phone is safe at any time: Orienta starts nothing to them (no
     reminder, nudge or broadcast; bot/outbox/policy.py). Cleared when it is closed."""
 
+    test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """A test person, made by staff in the admin's simulator: counted nowhere, in no
+    audience or notification, taking no real place (bot/outbox/policy.py `real_people`)."""
     paused_at: Mapped[MaybeTimestamp]
     """Set by staff in the admin: the bot no longer talks to the person by itself (it
     starts nothing and answers only STOP, EFFACER and calls for help; bot/outbox/policy.py
