@@ -260,13 +260,13 @@ class OutboxWriter:
         channels: Collection[str] | None = None,
     ) -> int:
         """One row per person of `audience` (a SELECT of contact ids; None for everyone)
-        whom Orienta may write to first, on the address it would write to them on, due
-        at `due_at`, with the payload of their language (an `Outbound.payload()`);
-        people whose language has no payload get `fallback_language`'s, which must be
-        given. Written by the database, one `INSERT … SELECT` per language, so an
-        audience of any size never passes through this process; a key already present
-        is skipped, so running it again adds only the people it missed. The number of
-        rows added."""
+        whom Orienta may write to first (test people left out), on the address it would
+        write to them on, due at `due_at`, with the payload of their language (an
+        `Outbound.payload()`); people whose language has no payload get
+        `fallback_language`'s, which must be given. Written by the database, one
+        `INSERT … SELECT` per language, so an audience of any size never passes through
+        this process; a key already present is skipped, so running it again adds only
+        the people it missed. The number of rows added."""
         if fallback_language not in payload_for_lang:
             raise ValueError(f"no payload for the fallback language {fallback_language!r}")
         if len(key_prefix) > 100:
@@ -292,9 +292,10 @@ class OutboxWriter:
             else:
                 speaks = Contact.language == lang
             # policy.may_start, as SQL: consented, not stopped, not shielded, not paused
-            # by staff (erased people have no row).
+            # by staff (erased people have no row); and no test person of the simulator.
             conditions = [
                 ranked.c.rank == 1,
+                policy.real_people(),
                 Contact.consent == "given",
                 Contact.opted_out_at.is_(None),
                 Contact.shielded_at.is_(None),

@@ -101,6 +101,17 @@ def test_opted_out_unreachable_erased_and_unconsenting_people_get_nothing(
     assert pending and refused  # in the table, not in the audience
 
 
+def test_the_test_people_of_the_simulator_get_no_broadcast(orienta: Orienta) -> None:
+    real = person(orienta, 1)
+    tester = person(orienta, 2)
+    with orienta.sessions.begin() as session:
+        session.get_one(Contact, tester).test = True
+    assert enqueue(orienta) == 1
+    assert set(rows(orienta)) == {audience_key("broadcast:1", real)}
+    chosen = select(Contact.id).where(Contact.id == tester)  # even when named in it
+    assert enqueue(orienta, prefix="broadcast:2", audience=chosen) == 0
+
+
 def test_running_it_again_adds_nothing(orienta: Orienta) -> None:
     for n in range(5):
         person(orienta, n)
