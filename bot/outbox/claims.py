@@ -270,6 +270,8 @@ class Claims:
                 )
                 partner = session.get(Partner, row.partner_id) if row.partner_id else None
                 address = identity.address if identity else None
+                if partner is None and identity is None:
+                    address = policy.staff_address(row.idempotency_key, row.payload)
                 result.append(
                     Claimed(
                         row.id,
@@ -320,6 +322,10 @@ def _outside_window(r: Row[Any], now: datetime) -> bool:
 def _address_if_allowed(r: Row[Any]) -> str | None:
     """Where to send a row of `Claims.claim`'s query, or None when nobody may receive it
     any more (policy.py decides)."""
+    if r.identity_id is None and r.partner_id is None and r.inbound_id is None:
+        staff = policy.staff_address(r.idempotency_key, r.payload)  # to on-duty staff
+        if staff is not None:
+            return staff
     if r.partner_id is not None:  # to a partner's focal point
         allowed = policy.partner_may_receive(
             active=r.active,

@@ -18,6 +18,10 @@ and again when the dispatcher claims it (a person may have written STOP in betwe
   orientation (they asked), never after STOP, and never on a number the person said is
   not safe until they write from it again.
 
+- A notice to on-duty staff (an urgent request waits untaken) goes to the address
+  ORIENTA_ON_DUTY names, carried in the row itself: SMS to a phone number, e-mail when
+  SMTP is configured. No person stands behind it, so nothing of theirs holds it back.
+
 - While staff have paused the bot for a person (the admin's "pause",
   `Contact.paused_at`), Orienta starts nothing to them either: no reminder, nudge,
   follow-up or broadcast. Staff answering their request for help still may, and the
@@ -26,16 +30,20 @@ and again when the dispatcher claims it (a person may have written STOP in betwe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from bot.channels.phones import to_e164
 from bot.channels.registry import by_capability
 from bot.settings import Settings
 from bot.storage.models import ChannelIdentity, Contact, HelpEpisode, Partner
 
 __all__ = [
+    "ON_DUTY_KEY",
     "STAFF_REPLY_KEY",
     "answering_identity",
     "may_answer_request",
@@ -48,12 +56,19 @@ __all__ = [
     "ranked_identities",
     "reachable_identity",
     "real_people",
+    "staff_address",
+    "staff_destination",
 ]
 
 
 STAFF_REPLY_KEY = "help:"
 """The idempotency keys of what staff write to a person who asked for help start so
 (bot/engine/help.py): they are not messages Orienta starts by itself."""
+
+
+ON_DUTY_KEY = "on-duty:"
+"""The idempotency keys of notices to on-duty staff start so: their address is in the
+row's payload (`to`), as no person or partner stands behind them."""
 
 
 def real_people() -> ColumnElement[bool]:
@@ -163,6 +178,24 @@ def partner_channel(partner: Partner, settings: Settings) -> str | None:
     if channel == "email" and not settings.smtp_host:
         return None
     return channel
+
+
+def staff_destination(channel: str, address: str, settings: Settings) -> str | None:
+    """Where a notice to a member of staff on duty goes: a phone number (E.164) by SMS,
+    an address by e-mail when SMTP is configured; None when it cannot go."""
+    if channel == "sms":
+        return to_e164(address)
+    if channel == "email" and settings.smtp_host and "@" in address:
+        return address.strip()
+    return None
+
+
+def staff_address(key: str, payload: Mapping[str, Any]) -> str | None:
+    """At sending: the address of a notice to on-duty staff; None for any other row."""
+    if not key.startswith(ON_DUTY_KEY):
+        return None
+    to = payload.get("to")
+    return str(to) if to else None
 
 
 def partner_may_receive(

@@ -3,6 +3,7 @@
     replies      the answers to a message just received, written in its transaction
     to_person    a message Orienta starts (reminder, follow-up, nudge, a staff reply)
     to_partner   a notice to a partner's focal point
+    to_staff     a notice to on-duty staff (an urgent request waits untaken)
     fallback     an important message that will not reach its channel, to another one
     to_audience  one message per person of an audience (a broadcast), by the database
 
@@ -201,6 +202,28 @@ class OutboxWriter:
         payload = {"text": text, "language": "fr", "subject": text.split(" — ")[0]}
         due = next_allowed(now, self.settings)
         session.add(_row(key, channel, payload, now, due_at=due, partner_id=partner.id))
+        return True
+
+    def to_staff(
+        self, session: Session, channel: str, address: str, text: str, key: str, now: datetime
+    ) -> bool:
+        """Queue `text` (French) to a member of staff on duty, by SMS or e-mail (as to a
+        partner), at once: it is urgent, quiet hours do not hold it. The address travels
+        in the row (policy.staff_address), as no person or partner stands behind it.
+        False when it cannot be sent (no SMTP, not a phone number: said in the log) or
+        a message with this key exists already."""
+        assert self.settings is not None, "messages to staff need the settings"
+        to = policy.staff_destination(channel, address, self.settings)
+        if to is None:
+            log.warning("an on-duty %s address cannot be written to (ORIENTA_ON_DUTY)", channel)
+            return False
+        if not key.startswith(policy.ON_DUTY_KEY):
+            raise ValueError(f"a key to staff starts with {policy.ON_DUTY_KEY!r}, not {key!r}")
+        exists = select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+        if session.scalars(exists).first() is not None:
+            return False
+        payload = {"text": text, "language": "fr", "subject": text.split(" — ")[0], "to": to}
+        session.add(_row(key, channel, payload, now))
         return True
 
     def fallback(self, session: Session, row: OutboxMessage, now: datetime) -> bool:

@@ -1,6 +1,6 @@
 """The outbox's one writer and its policy, on SQLite and PostgreSQL: who may be written to
-first and on which address, partners' focal points, fallbacks, and a staff member's own
-words sent as written, laid out by each channel's code."""
+first and on which address, partners' focal points, staff on duty, fallbacks, and a staff
+member's own words sent as written, laid out by each channel's code."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import Orienta
@@ -134,6 +135,49 @@ def test_a_partner_is_written_to_only_where_it_can_be_reached(
         assert with_smtp.to_partner(session, partner, "p:1", "Texte", clock()) is False  # once
         partner.active = False
         assert with_smtp.to_partner(session, partner, "p:2", "Texte", clock()) is False
+
+
+def test_a_notice_to_staff_on_duty_goes_to_the_address_it_carries_at_any_hour(
+    orienta: Orienta, clock: FakeClock
+) -> None:
+    clock.now = clock.now.replace(hour=23)  # quiet hours: urgent, it goes all the same
+    writer = OutboxWriter(orienta.settings)
+    with orienta.sessions.begin() as session:
+        now = clock()
+        assert writer.to_staff(session, "sms", "+224 000 00 09 60", "Texte", "on-duty:1", now)
+        assert not writer.to_staff(session, "sms", "+224000000960", "Texte", "on-duty:1", now)
+        assert not writer.to_staff(session, "sms", "pas un numéro", "Texte", "on-duty:2", now)
+        assert not writer.to_staff(session, "email", "p@example.org", "Texte", "on-duty:3", now)
+        with_smtp = OutboxWriter(replace(orienta.settings, smtp_host="smtp.example.org"))
+        assert with_smtp.to_staff(session, "email", "p@example.org", "Texte", "on-duty:3", now)
+        with pytest.raises(ValueError, match="on-duty:"):
+            writer.to_staff(session, "sms", "+224000000960", "Texte", "staff:4", now)
+    (sms, email) = rows(orienta)
+    assert (sms.channel, sms.payload["to"], sms.due_at) == ("sms", "+224000000960", clock())
+    assert (email.channel, email.payload["to"]) == ("email", "p@example.org")
+    sender = send_queued(orienta, "sms")
+    assert [(s.address, s.text) for s in sender.sent] == [("+224000000960", "Texte")]
+    # Left 'sending' by a crash: reconciled with the address it carries.
+    with orienta.sessions.begin() as session:
+        row = session.get_one(OutboxMessage, sms.id)
+        row.status, row.updated_at = "sending", clock() - timedelta(minutes=5)
+    dispatcher = Dispatcher(orienta.sessions, {"sms": sender}, clock=orienta.engine.clock)
+    (stale,) = dispatcher.claims.stale(timedelta(minutes=2))
+    assert stale.address == "+224000000960"
+
+
+def test_a_row_with_nobody_behind_it_is_cancelled_not_sent(orienta: Orienta) -> None:
+    """Only a notice to staff carries its address: any other row without a person or a
+    partner (an erased person's) finds nobody to go to, whatever its payload says."""
+    now = orienta.engine.clock()
+    writer = OutboxWriter(orienta.settings)
+    with orienta.sessions.begin() as session:
+        writer.to_staff(session, "sms", "+224000000960", "Texte", "on-duty:1", now)
+        row = session.scalars(select(OutboxMessage)).one()
+        row.idempotency_key = "job:1"  # as if another kind of row
+    assert send_queued(orienta, "sms").sent == []
+    with orienta.sessions() as session:
+        assert session.scalars(select(OutboxMessage.status)).one() == "cancelled"
 
 
 def test_an_important_whatsapp_message_falls_back_to_sms_once(
