@@ -1,5 +1,6 @@
-"""The worker's scheduled work: due rows of `scheduled_jobs` become outbox rows, and
-partners get the list of the next day's bookings.
+"""The worker's scheduled work: due rows of `scheduled_jobs` become outbox rows,
+partners get the list of the next day's bookings, and on-duty staff are told of urgent
+requests nobody took (urgent.py, day and night).
 
 `orienta worker` (and `orienta serve`) run these from APScheduler 3 (`build_scheduler`):
 a scan every 30 seconds. APScheduler only keeps time: what is due lives
@@ -28,6 +29,7 @@ from bot.flows.model import Ask, Say
 from bot.flows.registry import DEFAULT_FLOW, find_flow
 from bot.i18n.translate import M
 from bot.outbox import policy
+from bot.scheduling import urgent
 from bot.scheduling.hours import is_quiet
 from bot.settings import Settings
 from bot.storage.models import (
@@ -231,6 +233,15 @@ class Jobs:
         key = f"job:nudge:{contact.id}:{conversation.id}"
         self.engine.push(session, contact, replies, key, now, state=state)
 
+    # -- urgent requests nobody took ---------------------------------------------------
+
+    def notify_urgent(self) -> int:
+        """Tell the on-duty staff of urgent requests waiting untaken (quiet hours and
+        office hours do not hold it); how many messages were queued."""
+        now = self.clock()
+        with self.sessions.begin() as session:
+            return urgent.notify_untaken(session, self.settings, self.engine.writer, now)
+
     # -- partners' daily list ----------------------------------------------------------
 
     def send_daily_lists(self) -> int:
@@ -265,18 +276,25 @@ def _lock_contact(session: Session, contact_id: int) -> bool:
 
 
 def build_scheduler(jobs: Jobs, run: Callable[..., Awaitable[Any]]) -> Any:
-    """APScheduler 3 with Orienta's two periodic jobs; `run(fn)` runs a blocking `fn` off
+    """APScheduler 3 with Orienta's periodic scan; `run(fn)` runs a blocking `fn` off
     the event loop. Not started."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
     from apscheduler.triggers.interval import IntervalTrigger
 
     scheduler = AsyncIOScheduler(timezone=jobs.settings.tz)
 
+    # Urgent requests first. Each step alone: one that fails (the database gone a
+    # moment) is logged, and the others still run. The daily lists are idempotent (one
+    # per partner and day): checked at every scan, so a list due while the worker was
+    # down goes as soon as it is back.
+    steps = (jobs.notify_urgent, jobs.run_due, jobs.send_daily_lists)
+
     async def scan() -> None:
-        await run(jobs.run_due)
-        # Idempotent (one list per partner and day): checked at every scan, so a list
-        # due while the worker was down goes as soon as it is back.
-        await run(jobs.send_daily_lists)
+        for step in steps:
+            try:
+                await run(step)
+            except Exception:
+                log.exception("scheduled %s failed", step.__name__)
 
     # misfire_grace_time on purpose: APScheduler's default (1 s) silently drops a run
     # that could not start on time (a busy loop, a slow database). A late scan still
