@@ -18,7 +18,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +35,7 @@ from bot.engine.events import HANDLERS
 from bot.engine.help import SHOW_QUESTION
 from bot.engine.keywords import match_keyword
 from bot.engine.messages import WELCOME_BACK
-from bot.engine.turn import Turn, load_state, save_state
+from bot.engine.turn import Turn, been_away, load_state, save_state
 from bot.flows.model import Ask, FlowState, Say
 from bot.flows.registry import DEFAULT_FLOW, find_flow
 from bot.flows.runner import advance, start
@@ -158,7 +158,7 @@ class Engine:
             keyword=match_keyword(inbound.text),  # a deep link's code dropped: /start
             stranded=stranded,
             # Long silent, or moved back to a question they were not sent (help.py).
-            away=self._away(contact, conversation, now)
+            away=been_away(contact, conversation, now, self.settings.resume_after_hours)
             or bool(state is not None and state.context.pop(SHOW_QUESTION, None)),
             answer_rows=answer_rows,
         )
@@ -216,14 +216,6 @@ class Engine:
             },
         )
         return replies
-
-    def _away(self, contact: Contact, conversation: Conversation | None, now: datetime) -> bool:
-        """Silent for hours, and not answering something Orienta sent meanwhile (a
-        reminder, a follow-up question: those move the conversation on)."""
-        seen = [contact.last_inbound_at, conversation.updated_at if conversation else None]
-        last_seen = max((t for t in seen if t is not None), default=None)
-        limit = timedelta(hours=self.settings.resume_after_hours)
-        return last_seen is not None and now - last_seen > limit
 
     def _replies_to(
         self, session: Session, row: InboundMessage, inbound: Inbound

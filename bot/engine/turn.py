@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from bot.messaging import Inbound
 from bot.storage.models import Answer, ChannelIdentity, Contact, Conversation
 from bot.types import Answers
 
-__all__ = ["Turn", "load_state", "save_state"]
+__all__ = ["Turn", "been_away", "load_state", "save_state"]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,16 @@ class Turn:
     @property
     def lang(self) -> str:
         return self.contact.language or "fr"
+
+
+def been_away(
+    contact: Contact, conversation: Conversation | None, now: datetime, hours: float
+) -> bool:
+    """Silent for more than `hours`, and not answering something Orienta sent meanwhile
+    (a reminder, a follow-up question: those move the conversation on)."""
+    seen = [contact.last_inbound_at, conversation.updated_at if conversation else None]
+    last_seen = max((t for t in seen if t is not None), default=None)
+    return last_seen is not None and now - last_seen > timedelta(hours=hours)
 
 
 def load_state(
