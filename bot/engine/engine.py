@@ -5,8 +5,9 @@ create the person (bot/engine/identity.py), read their conversation in its flow
 (bot/engine/turn.py), apply a global keyword (bot/engine/commands.py) or advance the
 flow and apply its events (bot/engine/events.py), compose the replies
 (bot/engine/compose.py), and write state, answers, the inbound log and the replies
-(through the outbox's one writer) together. The engine knows no provider: what differs
-between channels, it reads from their capabilities.
+(through the outbox's one writer) together, with, while the person's request for help is
+open, the text of both, sealed (bot/engine/kept.py). The engine knows no provider: what
+differs between channels, it reads from their capabilities.
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.booking.desk import BookingDesk
 from bot.clock import utcnow
 from bot.engine import identity as identities
-from bot.engine import pause, safety
+from bot.engine import kept, pause, safety
 from bot.engine.commands import COMMANDS, SPOKEN_WHEN_STOPPED, phone_shared
 from bot.engine.compose import Composer
 from bot.engine.distress import Distress, detect_distress
 from bot.engine.events import HANDLERS
-from bot.engine.help import SHOW_QUESTION
+from bot.engine.help import SHOW_QUESTION, open_episode
 from bot.engine.keywords import match_keyword
 from bot.engine.messages import WELCOME_BACK
 from bot.engine.turn import Turn, been_away, load_state, save_state
@@ -186,6 +187,9 @@ class Engine:
                 turn.conversation = save_state(
                     session, turn.conversation, turn.contact, turn.flow, turn.state, now
                 )
+        if not turn.erased:  # while they have a request for help open, its text, sealed
+            episode = open_episode(session, turn.contact)
+            kept.keep_exchange(session, self.settings, episode, text, outbounds, now)
         # The message is written with everything else, in one flush at commit (a second
         # delivery of it is refused there by its unique key: see `handle`).
         row = InboundMessage(

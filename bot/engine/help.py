@@ -10,6 +10,8 @@
 - `take`: one staff member has it; two taking at once, one wins. While taken, the bot
   says nothing to ordinary messages (staff read them); STOP, URGENCE and EFFACER answer.
 - `reply`: staff's own words, on the person's channel, through the outbox's one writer.
+  From the message that opens an episode until it is closed, what is written both ways
+  is kept, sealed (bot/engine/kept.py).
 - `hand_back`: the bot resumes the question the person was at.
 - `close`, with an outcome. An episode nobody has taken stays open: nothing expires it.
 
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.engine import kept
 from bot.engine.turn import load_state, save_state
 from bot.errors import HelpStateError
 from bot.flows.common import HELP_STEP_IDS
@@ -187,12 +190,16 @@ def _held_by(session: Session, episode_id: int, staff: str) -> tuple[HelpEpisode
 def reply(
     engine: Engine, session: Session, episode_id: int, staff: str, text: str, now: datetime
 ) -> int:
-    """Staff's words to the person, as written, where they last wrote from; the number
-    of messages queued (0 when they may not be written to: STOP, or a number they said
-    is not safe and have not written from since)."""
+    """Staff's words to the person, as written, where they last wrote from, and kept
+    with the episode's messages (bot/engine/kept.py); the number of messages queued (0,
+    and nothing kept, when they may not be written to: STOP, or a number they said is
+    not safe and have not written from since)."""
     episode, contact = _held_by(session, episode_id, staff)
     key = f"{STAFF_REPLY_KEY}{episode.id}:reply:{uuid.uuid4().hex[:12]}"
-    return engine.push(session, contact, [Say(Verbatim(text))], key, now, answering=episode)
+    queued = engine.push(session, contact, [Say(Verbatim(text))], key, now, answering=episode)
+    if queued:  # kept with the episode's messages (sealed) once it is on its way
+        kept.keep(session, engine.settings, episode.id, "staff", text, now, staff_id=staff)
+    return queued
 
 
 def hand_back(engine: Engine, session: Session, episode_id: int, staff: str, now: datetime) -> None:

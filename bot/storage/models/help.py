@@ -1,6 +1,7 @@
 """Help episodes: a person asked for urgent help or to talk to someone, and what became
-of it. What is kept is only that help was asked, its category, what the person chose and
+of it. An episode keeps only that help was asked, its category, what the person chose and
 when their phone is safe to use, and the states staff move it through: never the words.
+The words of an open episode are its messages, sealed (`HelpMessage`, bot/engine/kept.py).
 """
 
 from __future__ import annotations
