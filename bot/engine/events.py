@@ -4,7 +4,8 @@ registered by event name in `HANDLERS`.
 
 The flow runner returns events named in the past tense; the engine hands each to its
 handler with the replies the runner proposed, which the handler may change. Bad input
-(`input_rejected`) has no handler: the runner already said what was wrong.
+(`input_rejected`): the runner already said what was wrong; at the third re-ask of one
+question in a row, staff are asked to look (a `stuck` flag, listed in the inbox).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from bot.booking.desk import THANKS
 from bot.channels.registry import capabilities
@@ -25,7 +26,7 @@ from bot.flows.model import BOOKING_EVENTS, Ask, Event, Say
 from bot.flows.orientation import CONSENT_VERSION
 from bot.i18n.languages import language_name
 from bot.i18n.translate import has_catalog
-from bot.storage.models import Answer
+from bot.storage.models import Answer, Flag
 
 if TYPE_CHECKING:
     from bot.engine.engine import Engine
@@ -34,6 +35,8 @@ __all__ = ["HANDLERS", "EventHandler"]
 
 Replies = list[Say | Ask]
 EventHandler = Callable[["Engine", Turn, Event, Replies], None]
+STUCK_AFTER = 3
+"""Re-asks of one question in a row after which a person is flagged for staff."""
 
 
 def answer_saved(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
@@ -107,6 +110,19 @@ def erase_confirmed(engine: Engine, turn: Turn, event: Event, replies: Replies) 
     turn.replies = [Say(ERASED)]
 
 
+def input_rejected(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
+    """Re-asked the same question a third time in a row: one open `stuck` flag, for
+    someone who consented (before that, staff may not write to them)."""
+    contact, state = turn.contact, turn.state
+    if state is None or state.retries != STUCK_AFTER or contact.consent != "given":
+        return
+    open_flag = select(Flag.id).where(
+        Flag.contact_id == contact.id, Flag.kind == "stuck", Flag.resolved_at.is_(None)
+    )
+    if turn.session.scalars(open_flag).first() is None:
+        turn.session.add(Flag(contact_id=contact.id, kind="stuck", created_at=turn.now))
+
+
 def erase_cancelled(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
     replies.insert(0, Say(NOT_ERASED))
 
@@ -122,5 +138,6 @@ HANDLERS: dict[str, EventHandler] = {
     "orientation_completed": orientation_completed,
     "erase_confirmed": erase_confirmed,
     "erase_cancelled": erase_cancelled,
+    "input_rejected": input_rejected,
     **dict.fromkeys(BOOKING_EVENTS, booking_event),
 }
