@@ -1,6 +1,7 @@
 """The worker's scheduled work: due rows of `scheduled_jobs` become outbox rows,
-partners get the list of the next day's bookings, and on-duty staff are told of urgent
-requests nobody took (urgent.py, day and night).
+partners get the list of the next day's bookings, on-duty staff are told of urgent
+requests nobody took (urgent.py, day and night), and the text kept for closed help
+episodes is deleted after its retention (bot/engine/kept.py).
 
 `orienta worker` (and `orienta serve`) run these from APScheduler 3 (`build_scheduler`):
 a scan every 30 seconds. APScheduler only keeps time: what is due lives
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking import notices, offers
 from bot.booking.desk import BookingDesk
-from bot.engine import Engine
+from bot.engine import Engine, kept
 from bot.flows.model import Ask, Say
 from bot.flows.registry import DEFAULT_FLOW, find_flow
 from bot.i18n.translate import M
@@ -242,6 +243,15 @@ class Jobs:
         with self.sessions.begin() as session:
             return urgent.notify_untaken(session, self.settings, self.engine.writer, now)
 
+    # -- kept text -----------------------------------------------------------------------
+
+    def purge_kept_text(self) -> int:
+        """Delete the messages kept for help episodes closed more than
+        ORIENTA_KEPT_TEXT_DAYS ago; how many were deleted."""
+        now = self.clock()
+        with self.sessions.begin() as session:
+            return kept.purge(session, self.settings, now)
+
     # -- partners' daily list ----------------------------------------------------------
 
     def send_daily_lists(self) -> int:
@@ -287,7 +297,7 @@ def build_scheduler(jobs: Jobs, run: Callable[..., Awaitable[Any]]) -> Any:
     # moment) is logged, and the others still run. The daily lists are idempotent (one
     # per partner and day): checked at every scan, so a list due while the worker was
     # down goes as soon as it is back.
-    steps = (jobs.notify_urgent, jobs.run_due, jobs.send_daily_lists)
+    steps = (jobs.notify_urgent, jobs.run_due, jobs.send_daily_lists, jobs.purge_kept_text)
 
     async def scan() -> None:
         for step in steps:

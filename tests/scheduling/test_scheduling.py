@@ -1,11 +1,13 @@
 """Scheduled work with a controllable clock (no real waiting): quiet hours, reminders
 at the configured hours, a restart in between, the grace period, two schedulers at
-once, the nudge after an abandoned orientation, and APScheduler's configuration."""
+once, the nudge after an abandoned orientation, APScheduler's configuration, every step
+of a scan run even when one fails, and the kept text deleted after its retention."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
@@ -20,7 +22,7 @@ from bot.scheduling.hours import is_quiet, next_allowed
 from bot.scheduling.jobs import SCAN_SECONDS, Jobs, build_scheduler
 from bot.scheduling.worker import start_scheduler
 from bot.settings import Settings, load_settings
-from bot.storage.models import Booking, OutboxMessage, ScheduledJob
+from bot.storage.models import Booking, HelpEpisode, HelpMessage, OutboxMessage, ScheduledJob
 from tests.booking.test_booking import FOCAL, add_service, say, to_offers
 from tests.conftest import FakeClock
 from tests.fakes.twilio_api import FakeTwilio
@@ -395,3 +397,57 @@ def test_one_scheduled_row_that_fails_does_not_hold_back_the_others(
         )
     assert statuses[first[0]] == "failed"
     assert sorted(statuses.values()) == ["done", "failed"]
+
+
+def test_a_scan_runs_every_step_even_after_one_fails(
+    orienta: Orienta, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []
+
+    def step(name: str, fails: bool = False) -> object:
+        def run_step(self: Jobs) -> int:
+            ran.append(name)
+            if fails:
+                raise RuntimeError("injected fault")
+            return 0
+
+        return run_step
+
+    monkeypatch.setattr(Jobs, "notify_urgent", step("notify_urgent", fails=True))
+    for name in ("run_due", "send_daily_lists", "purge_kept_text"):
+        monkeypatch.setattr(Jobs, name, step(name))
+
+    async def run(fn: Callable[[], int]) -> int:
+        return fn()
+
+    scheduler = build_scheduler(
+        Jobs(orienta.sessions, orienta.engine, orienta.settings, clock), run
+    )
+    (job,) = scheduler.get_jobs()
+    asyncio.run(job.func())
+    assert ran == ["notify_urgent", "run_due", "send_daily_lists", "purge_kept_text"]
+
+
+def test_the_scan_deletes_the_text_kept_for_an_episode_closed_past_retention(
+    orienta: Orienta, clock: FakeClock
+) -> None:
+    days = timedelta(days=orienta.settings.kept_text_days)
+    with orienta.sessions.begin() as session:
+        contact_id = _contact(session, clock)
+        for closed_at in (clock() - days - timedelta(hours=1), clock() - days + timedelta(hours=1)):
+            episode = HelpEpisode(
+                contact_id=contact_id,
+                kind="urgent",
+                state="closed",
+                opened_at=closed_at - timedelta(hours=2),
+                last_message_at=closed_at - timedelta(hours=2),
+                closed_at=closed_at,
+            )
+            session.add(episode)
+            session.flush()
+            session.add(
+                HelpMessage(episode_id=episode.id, at=closed_at, author="person", sealed=b"x")
+            )
+    assert Jobs(orienta.sessions, orienta.engine, orienta.settings, clock).purge_kept_text() == 1
+    with orienta.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(HelpMessage)) == 1  # the recent one
