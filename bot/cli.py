@@ -268,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chat.add_argument(
         "--channel",
-        choices=by_capability(people=True),
+        choices=by_capability(people=True, simulated=False),
         default="sms",
         help="render replies as this channel would (default: sms)",
     )

@@ -52,7 +52,12 @@ def enabled_channels(orienta: Orienta) -> dict[str, bool]:
     for provider in providers():
         receiving = provider.receiving(orienta.settings)
         on.update({t.name: receiving.get(t.name, False) for t in provider.channel_types})
-    return {name: active for name, active in on.items() if capabilities(name).people}
+    # The admin's simulator channels have no webhook: they are not channels people use.
+    return {
+        name: active
+        for name, active in on.items()
+        if capabilities(name).people and not capabilities(name).simulated
+    }
 
 
 class WebGateway:

@@ -10,6 +10,7 @@
     telegram/     Telegram through the Bot API
     email.py      e-mail to partners' focal points (SMTP)
     console.py    the terminal (`orienta chat`)
+    simulator.py  the admin's simulator: SMS, WhatsApp and Telegram for test people
 
 Adding a channel is one folder and one registration: docs/architecture.md.
 """

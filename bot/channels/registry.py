@@ -51,7 +51,12 @@ __all__ = [
     "registered",
 ]
 
-BUILTIN_PROVIDERS = ("bot.channels.twilio", "bot.channels.telegram", "bot.channels.email")
+BUILTIN_PROVIDERS = (
+    "bot.channels.twilio",
+    "bot.channels.telegram",
+    "bot.channels.email",
+    "bot.channels.simulator",
+)
 """Modules whose import registers a provider (each calls `register` at import)."""
 
 
@@ -83,6 +88,9 @@ class Capabilities:
     people: bool = True
     """Returnees use it: they write from it, and Orienta may write first to them there
     (reminders, nudges, broadcasts). False for a partners-only channel (e-mail)."""
+    simulated: bool = False
+    """A stand-in for another channel in the admin's simulator (bot/channels/simulator.py):
+    only test people are on it, and no provider sends on it."""
 
 
 @dataclass(frozen=True)
