@@ -23,6 +23,11 @@ NOTICES: dict[str, LazyProxy] = {
     "paused": lazy("Le bot est en pause pour cette personne."),
     "resumed": lazy("Le bot parle de nouveau à cette personne."),
     "erased": lazy("La personne a été effacée."),
+    "help_taken": lazy("Vous avez pris cette demande : le bot se tait, vous répondez."),
+    "help_replied": lazy("Réponse envoyée à la personne."),
+    "help_handed_back": lazy("Rendue au bot : il reprend la question où la personne en était."),
+    "help_closed": lazy("Demande close."),
+    "flag_resolved": lazy("Marqué comme traité."),
 }
 
 

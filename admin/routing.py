@@ -38,6 +38,8 @@ from admin.clients import over_https
 from admin.forms import CsrfOnly, csrf_meta
 from admin.i18n import choose_language, current_language, format_when, gettext_, set_language
 from admin.notices import notice_text
+from admin.queue import Counts
+from admin.queue import counts as inbox_counts
 from admin.sessions import COOKIE, find_session
 from admin.templating import ADMIN_ROOT, render
 from bot.storage.models import StaffSession, StaffUser
@@ -69,6 +71,10 @@ class Page:
     """None: a page for signed-out visitors (sign-in, set-up)."""
     methods: tuple[str, ...]
     handler: Callable[..., Any]
+    polled: bool = False
+    """A route a page's script polls (the inbox counts, JSON), not a page: it does not
+    keep the session alive (an unattended tab still goes idle), and the tests that open
+    every page leave it out."""
 
     @property
     def is_async(self) -> bool:
@@ -80,10 +86,14 @@ PAGES: list[Page] = []
 
 
 def page(
-    path: str, permission: Permission | None, *, methods: tuple[str, ...] = ("GET",)
+    path: str,
+    permission: Permission | None,
+    *,
+    methods: tuple[str, ...] = ("GET",),
+    polled: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
-        PAGES.append(Page(path, permission, methods, handler))
+        PAGES.append(Page(path, permission, methods, handler, polled))
         return handler
 
     return register
@@ -197,9 +207,17 @@ class PageContext:
             "when": self.when,
             "notice": notice_text(self.request.query_params.get("notice", "")),
             "path": self.request.url.path,
+            "inbox": self.inbox_counts(),
             **values,
         }
         return HTMLResponse(render(template, context), status_code=status)
+
+    def inbox_counts(self) -> Counts | None:
+        """The header's counts of what waits in the inbox, for those who may see it (an
+        async page has no transaction: its header has the link without them)."""
+        if self.session is None or not self.may(Permission.READ_INBOX):
+            return None
+        return inbox_counts(self.session)
 
     def redirect(self, path: str, *, notice: str | None = None, **query: str) -> Response:
         """303 to `path` under /admin, with a notice shown on arrival."""
@@ -223,7 +241,7 @@ async def run_page(state: AdminState, page: Page, request: Request) -> Response:
 
     def begin(session: Session) -> tuple[PageContext, Response | None]:
         now = state.clock()
-        found = find_session(session, cookie, now, state.lifetimes)
+        found = find_session(session, cookie, now, state.lifetimes, touch=not page.polled)
         staff_session: StaffSession | None = found[0] if found else None
         user = Account.of(found[1]) if found else None
         seed = staff_session.csrf_key if staff_session else (new_pre_seed or pre_seed)

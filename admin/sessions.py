@@ -48,10 +48,15 @@ def start_session(session: Session, user: StaffUser, now: datetime) -> str:
 
 
 def find_session(
-    session: Session, cookie_value: str | None, now: datetime, lifetimes: Lifetimes
+    session: Session,
+    cookie_value: str | None,
+    now: datetime,
+    lifetimes: Lifetimes,
+    *,
+    touch: bool = True,
 ) -> tuple[StaffSession, StaffUser] | None:
     """The live session of this cookie and its account, or None (expired ones are
-    deleted as they are found)."""
+    deleted as they are found); `touch=False`: the request does not keep it alive."""
     if not cookie_value or len(cookie_value) > 128:
         return None
     row = session.execute(
@@ -69,7 +74,7 @@ def find_session(
     if expired or user.disabled_at is not None:
         session.delete(staff_session)
         return None
-    if now - staff_session.last_seen_at >= _TOUCH_EVERY:
+    if touch and now - staff_session.last_seen_at >= _TOUCH_EVERY:
         staff_session.last_seen_at = now
     return staff_session, user
 

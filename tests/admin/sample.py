@@ -1,9 +1,10 @@
 """One of everything the admin shows (a partner, a service, slots, a person who wrote to
-the bot and booked, a partner's staff account, a set-up token), and the URL of every
-admin route filled with their ids: the tests that visit every page (page weight, the
-browser at 360 px) take their routes from `admin.routing.PAGES`, so a new page is
-visited without editing them; one whose path parameter this module cannot fill fails
-with the route's name (`UnknownParameter`), never silently left out.
+the bot, booked and asked for urgent help, a "stuck" flag, a partner's staff account, a
+set-up token), and the URL of every admin route filled with their ids: the tests that
+visit every page (page weight, the browser at 360 px) take their routes from
+`admin.routing.PAGES`, so a new page is visited without editing them; one whose path
+parameter this module cannot fill fails with the route's name (`UnknownParameter`),
+never silently left out.
 
     sample = Sample.create(orienta)        # no account yet: the set-up token still works
     sample.url("/setup/{token}")           # before accounts exist
@@ -25,7 +26,7 @@ from admin.routing import PAGES, Page
 from bot.app import Orienta
 from bot.booking.places import book_slot
 from bot.messaging import Inbound
-from bot.storage.models import Contact, Partner, Service, Slot, StaffUser
+from bot.storage.models import Contact, Flag, HelpEpisode, Partner, Service, Slot, StaffUser
 from tests.admin.support import make_account
 
 __all__ = ["PERSON_PHONE", "Sample", "UnknownParameter", "get_pages"]
@@ -39,8 +40,9 @@ class UnknownParameter(AssertionError):
 
 
 def get_pages() -> list[Page]:
-    """Every admin page a browser may GET, in declaration order."""
-    return [page for page in PAGES if "GET" in page.methods]
+    """Every admin page a browser may GET, in declaration order (not the routes a page's
+    script polls, which answer JSON)."""
+    return [page for page in PAGES if "GET" in page.methods and not page.polled]
 
 
 @dataclass
@@ -118,6 +120,16 @@ class Sample:
             sample._add(("people", "public_id"), contact.public_id, "contact_public_id")
             sample._add(("bookings", "id"), booking.id, "booking_id")
             sample._add(("bookings", "code"), booking.code, "booking_code")
+        # Then asks for help (an urgent episode, open), and a "stuck" flag waits.
+        orienta.engine.handle(Inbound(channel="sms", address=PERSON_PHONE, text="URGENCE"))
+        with orienta.sessions() as session, session.begin():
+            episode = session.scalars(select(HelpEpisode).order_by(HelpEpisode.id.desc())).first()
+            assert episode is not None, "URGENCE opened no help episode"
+            flag = Flag(contact_id=episode.contact_id, kind="stuck", created_at=now)
+            session.add(flag)
+            session.flush()
+            sample._add(("inbox", "episode_id"), episode.id, "episode_id")
+            sample._add(("flags", "flag_id"), flag.id, "flag_id")
         return sample
 
     def create_accounts(self, orienta: Orienta) -> str:

@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 
 from admin.routing import PAGES
 from bot.app import Orienta
-from bot.storage.models import AuditEntry, Contact, StaffUser
+from bot.engine import help as episodes
+from bot.storage.models import AuditEntry, Contact, HelpEpisode, StaffUser
 from tests.admin.sample import PERSON_PHONE, Sample
 from tests.admin.support import PASSWORD, AdminClient
 from tests.conftest import FakeClock
@@ -47,6 +48,13 @@ def _disabled(orienta: Orienta, _clock: FakeClock) -> None:
             .where(StaffUser.role == "partner")
             .values(disabled_at=orienta.engine.clock())
         )
+
+
+def _taken_by_admin(orienta: Orienta, _clock: FakeClock) -> None:
+    with orienta.sessions() as session, session.begin():
+        admin = session.scalars(select(StaffUser).where(StaffUser.role == "admin")).one()
+        episode = session.scalars(select(HelpEpisode)).one()
+        assert episodes.take(session, episode.id, admin.public_id, orienta.engine.clock())
 
 
 def _session_begun(_orienta: Orienta, clock: FakeClock) -> None:
@@ -100,6 +108,20 @@ POSTS: dict[str, Post] = {
         },
     ),
     "/partners/{partner_id}/close": Post("partner.close", "/partners/{partner_id}"),
+    "/inbox/{episode_id}/take": Post("help.take", "/inbox/{episode_id}"),
+    "/inbox/{episode_id}/reply": Post(
+        "help.reply",
+        "/inbox/{episode_id}",
+        lambda _s: {"text": "Bonjour, ici l'équipe d'Orienta. Pouvez-vous parler ?"},
+        prepare=_taken_by_admin,
+    ),
+    "/inbox/{episode_id}/hand-back": Post(
+        "help.hand_back", "/inbox/{episode_id}", prepare=_taken_by_admin
+    ),
+    "/inbox/{episode_id}/close": Post(
+        "help.close", "/inbox/{episode_id}", lambda _s: {"outcome": "reached"}
+    ),
+    "/inbox/flags/{flag_id}/resolve": Post("flag.resolve", "/inbox"),
     "/people": Post("person.search", data=lambda _s: {"q": PERSON_PHONE}),
     "/people/{public_id}/unmask": Post("person.unmask", "/people/{public_id}"),
     "/people/{public_id}/pause": Post("person.pause", "/people/{public_id}"),
