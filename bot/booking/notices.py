@@ -2,7 +2,8 @@
 list of the next day's bookings, by SMS or e-mail to their focal point, in French (the
 partners' working language). Only the code, the service, the time and the person's
 language go: the person shows the code when they come. Queued through the outbox's one
-writer, outside quiet hours.
+writer, outside quiet hours. The bookings of the admin's test people are told to nobody
+(`policy.real_people`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.booking.offers import service_title, taken
 from bot.i18n.languages import language_name
 from bot.i18n.translate import M, translate
+from bot.outbox.policy import real_people
 from bot.outbox.writer import OutboxWriter
 from bot.settings import Settings
 from bot.storage.models import Booking, Contact, OutboxMessage, Partner, Service, Slot
@@ -58,12 +60,15 @@ def notify_partner(
     now: datetime,
 ) -> None:
     """Tell the partner's focal point of a new ("booked", "requested"), moved ("changed")
-    or cancelled ("cancelled") booking, if it can be reached (bot/outbox/policy.py)."""
+    or cancelled ("cancelled") booking, if it can be reached (bot/outbox/policy.py); not
+    a test person's."""
     service = session.get(Service, booking.service_id)
     if service is None:
         return
     partner = service.partner
     contact = session.get(Contact, booking.contact_id)
+    if contact is not None and contact.test:
+        return
     info = taken(session, booking, "fr", settings)
     text = translate(
         NOTICES[event],
@@ -97,7 +102,13 @@ def daily_lists(
         select(Booking, Slot, Service)
         .join(Slot, Booking.slot_id == Slot.id)
         .join(Service, Booking.service_id == Service.id)
-        .where(Booking.status == "booked", Slot.starts_at >= start, Slot.starts_at < end)
+        .join(Contact, Booking.contact_id == Contact.id)
+        .where(
+            Booking.status == "booked",
+            Slot.starts_at >= start,
+            Slot.starts_at < end,
+            real_people(),
+        )
         .order_by(Service.partner_id, Slot.starts_at, Booking.code)
     ).all()
     by_partner: dict[int, list[str]] = {}

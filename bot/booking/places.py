@@ -7,6 +7,9 @@ No overbooking: a place is taken by one conditional UPDATE
 the last place at once serialise on the slot's row: the second sees the committed count
 and takes nothing (then the person is offered the next slot). On SQLite writers take
 turns anyway.
+
+A test person of the admin's simulator (`Contact.test`) books as anyone does, and gets
+a booking and its code, but takes no place: the slot's count is only read, never moved.
 """
 
 from __future__ import annotations
@@ -107,6 +110,18 @@ def _take_place(session: Session, slot_id: int) -> bool:
     return taken
 
 
+def _is_test(session: Session, contact_id: int) -> bool:
+    return bool(session.scalar(select(Contact.test).where(Contact.id == contact_id)))
+
+
+def _has_room(session: Session, slot_id: int) -> bool:
+    """What `_take_place` checks, for a test person, who takes nothing."""
+    room = select(Slot.id).where(
+        Slot.id == slot_id, Slot.booked < Slot.capacity, Slot.closed_at.is_(None)
+    )
+    return session.scalar(room) is not None
+
+
 def _release_place(session: Session, slot_id: int) -> None:
     session.execute(
         update(Slot)
@@ -145,7 +160,7 @@ def book_slot(
     slot = session.get(Slot, slot_id)
     if slot is None or not _open_for_booking(session, slot, now):
         return None
-    if not _take_place(session, slot_id):
+    if not (_has_room(session, slot_id) if contact.test else _take_place(session, slot_id)):
         return None
     return _new_booking(session, contact, slot.service_id, slot_id, now, rng)
 
@@ -164,9 +179,10 @@ def move_booking(session: Session, booking: Booking, slot_id: int, now: datetime
         return False
     if not _open_for_booking(session, slot, now):
         return False
-    if not _take_place(session, slot_id):
+    test = _is_test(session, booking.contact_id)
+    if not (_has_room(session, slot_id) if test else _take_place(session, slot_id)):
         return False
-    if booking.slot_id is not None and booking.status == "booked":
+    if not test and booking.slot_id is not None and booking.status == "booked":
         _release_place(session, booking.slot_id)
     booking.slot_id = slot_id
     booking.status = "booked"
@@ -175,8 +191,9 @@ def move_booking(session: Session, booking: Booking, slot_id: int, now: datetime
 
 
 def cancel_booking(session: Session, booking: Booking, now: datetime) -> None:
-    if booking.status == "booked" and booking.slot_id is not None:
-        _release_place(session, booking.slot_id)
+    slot_id = booking.slot_id if booking.status == "booked" else None
+    if slot_id is not None and not _is_test(session, booking.contact_id):
+        _release_place(session, slot_id)
     booking.status = "cancelled"
     booking.updated_at = now
 

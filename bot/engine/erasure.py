@@ -71,5 +71,6 @@ def erase(turn: Turn, settings: Settings, writer: OutboxWriter) -> None:
 def forget_after_refusal(turn: Turn, settings: Settings, writer: OutboxWriter) -> None:
     """Keep only the refusal, anonymous: the person, their number and state go, as with
     EFFACER. If they write again they start afresh and are asked again."""
-    turn.session.add(ConsentRefusal(consent_version=CONSENT_VERSION, refused_at=turn.now))
+    if not turn.contact.test:  # the simulator's test people are counted nowhere
+        turn.session.add(ConsentRefusal(consent_version=CONSENT_VERSION, refused_at=turn.now))
     erase(turn, settings, writer)

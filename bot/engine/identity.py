@@ -62,23 +62,28 @@ def find_identity(
 
 
 def create_identity(
-    session: Session, key: str, channel: str, address: str, now: datetime
+    session: Session, key: str, channel: str, address: str, now: datetime, *, test: bool = False
 ) -> ChannelIdentity:
     """A new way to reach a contact: the contact who has the same phone on another phone
-    channel, or a new one. Flushes: a concurrent creation of the same identity raises
+    channel, or a new one. `test`: a test person of the admin's simulator, who is never
+    joined to a real one. Flushes: a concurrent creation of the same identity raises
     IntegrityError here, and the caller retries its transaction."""
     hashed = address_hash(key, address)
     contact = None
     phones = phone_channels()
     if channel in phones:
         sibling = session.scalars(
-            select(ChannelIdentity).where(
-                ChannelIdentity.address_hash == hashed, ChannelIdentity.channel.in_(phones)
+            select(ChannelIdentity)
+            .join(Contact, Contact.id == ChannelIdentity.contact_id)
+            .where(
+                ChannelIdentity.address_hash == hashed,
+                ChannelIdentity.channel.in_(phones),
+                Contact.test.is_(test),
             )
         ).first()
         contact = sibling.contact if sibling is not None else None
     if contact is None:
-        contact = Contact(created_at=now, consent="pending")
+        contact = Contact(created_at=now, consent="pending", test=test)
     identity = ChannelIdentity(
         contact=contact,
         channel=channel,
@@ -158,5 +163,7 @@ def attribute_referral(
     if partner is None:
         return
     contact.referred_by_partner_id = partner.id
+    if contact.test:  # the simulator's test people are counted nowhere
+        return
     session.add(ReferralArrival(partner_id=partner.id, channel=channel, arrived_at=now))
     log.info("arrival through a referral code", extra={"partner": partner.code})

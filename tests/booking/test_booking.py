@@ -16,6 +16,7 @@ from bot.booking.places import book_slot
 from bot.channels.email import EmailSender
 from bot.channels.gsm7 import fold_to_gsm7
 from bot.channels.layout import render_plain
+from bot.engine.identity import create_identity
 from bot.messaging import Inbound
 from bot.outbox.dispatcher import Dispatcher
 from bot.scheduling.jobs import Jobs
@@ -374,3 +375,40 @@ def test_a_withdrawn_service_cannot_be_booked_from_a_list_shown_before(
     assert "C'est réservé" not in reply
     with orienta.sessions() as session:
         assert session.scalars(select(Booking)).first() is None
+
+
+def test_a_test_person_books_without_taking_a_place_or_telling_the_partner(
+    orienta: Orienta,
+) -> None:
+    """The admin simulator's test people (`Contact.test`) book as anyone does, but the
+    place stays free for a real person and no partner hears of it."""
+    _service, (slot_id, _next) = add_service(orienta, capacity=1)
+    tester = "staff-public-id:sms"  # the simulator's address on its channel
+    with orienta.sessions.begin() as session:
+        key = orienta.settings.identity_key
+        create_identity(session, key, "sim_sms", tester, orienta.engine.clock(), test=True)
+
+    def as_tester(text: str) -> str:
+        replies = orienta.engine.handle(Inbound(channel="sim_sms", address=tester, text=text))
+        return "\n\n".join(render_plain(o, "sim_sms") for o in replies)
+
+    for text in ORIENTATION:
+        as_tester(text)
+    as_tester("1")
+    assert "C'est réservé" in as_tester("1")
+    # A real person still gets the one place; the test person keeps their booking.
+    real = "+224000000215"
+    to_offers(orienta, real)
+    say(orienta, real, "1")
+    assert "C'est réservé" in say(orienta, real, "1")
+    as_tester("RDV")
+    as_tester("3")
+    assert "est annulé" in as_tester("1")
+    with orienta.sessions() as session:
+        assert session.get_one(Slot, slot_id).booked == 1  # the real person's
+        statuses = session.execute(select(Contact.test, Booking.status).join(Booking)).all()
+        assert sorted(statuses) == [(False, "booked"), (True, "cancelled")]
+        notices = session.scalars(
+            select(OutboxMessage.payload).where(OutboxMessage.partner_id.is_not(None))
+        ).all()
+        assert len(notices) == 1  # the real booking's
