@@ -1,7 +1,7 @@
 """The inbox, for staff: one queue of everything that needs a person of the team (admin/
 queue.py says what), urgent first and then oldest first, and an episode's page with
-what was said (bot/engine/kept.py) and the actions of bot/engine/help.py, which
-admin/pages/inbox_actions.py runs.
+what was said since it opened (bot/engine/kept.py, unsealed for the page only) and the
+actions of bot/engine/help.py, which admin/pages/inbox_actions.py runs.
 
 Each entry says the person's language, the channel they last wrote from, their region
 (their answers), whether and when their number is safe to use (as they said), who has
@@ -39,6 +39,7 @@ from admin.pages.people import (
 )
 from admin.queue import INBOX_FLAGS, OPEN, counts
 from admin.routing import NotFound, PageContext, page
+from bot.engine import kept
 from bot.i18n.languages import language_name
 from bot.outbox.policy import answering_identity, may_answer_request
 from bot.storage.models import (
@@ -298,7 +299,9 @@ def render_episode(
     reply) and the reply's `text` kept in its box."""
     session = ctx.db_session
     mine = episode.state == "taken" and episode.taken_by == ctx.actor
-    staff = _emails(session, {episode.taken_by} if episode.taken_by else set())
+    messages = kept.conversation(session, ctx.state.settings, episode.id)
+    writers = {m.staff_id for m in messages if m.staff_id}
+    staff = _emails(session, writers | ({episode.taken_by} if episode.taken_by else set()))
     channel, why_not = where_replies_go(session, contact, episode)
     return ctx.render(
         "inbox_episode.html",
@@ -315,9 +318,26 @@ def render_episode(
         waited=waited(ctx.now - episode.opened_at),
         channel=channel,
         why_not=why_not,
+        messages=[
+            {
+                "at": m.at,
+                "author": m.author,
+                "who": _author(m, staff),
+                "text": m.text,
+            }
+            for m in messages
+        ],
         error=error,
         text=text,
     )
+
+
+def _author(message: kept.KeptMessage, staff: dict[str, str]) -> str:
+    if message.author == "person":
+        return gettext_("La personne")
+    if message.author == "staff":
+        return staff.get(message.staff_id or "", "") or gettext_("L'équipe")
+    return gettext_("Orienta (le bot)")
 
 
 @page("/inbox/{episode_id}", Permission.READ_INBOX)

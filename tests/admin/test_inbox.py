@@ -223,6 +223,31 @@ def test_two_staff_taking_at_once_one_wins_and_the_other_sees_who(
     assert shown_counts(browsers[loser].get("/admin/inbox").text) == ("0", "0")
 
 
+def test_the_episode_page_shows_the_conversation_kept_since_the_call_for_help(
+    orienta: Orienta, signed_in: Browser
+) -> None:
+    send(orienta, "bonjour")  # before the call for help: not kept
+    episode_id = asks_help(orienta, words="mon mari me frappe")
+    staff = signed_in("staff", email="kadiatou@ong.test")
+    page = f"/admin/inbox/{episode_id}"
+    staff.post(f"{page}/take", form_page=page)
+    assert send(orienta, "je suis chez ma sœur <b>ce soir</b>") == ""  # taken: staff read it
+    staff.post(
+        f"{page}/reply", {"text": "Merci. Pouvons-nous vous appeler demain ?"}, form_page=page
+    )
+    shown = staff.get(page)
+    assert "&lt;b&gt;ce soir&lt;/b&gt;" in shown.text and "<b>ce soir" not in shown.text
+    said = text(shown).split("La conversation", 1)[1]
+    person = said.index("mon mari me frappe")
+    bot = said.index("Votre sécurité")
+    later = said.index("je suis chez ma sœur")
+    reply = said.index("Merci. Pouvons-nous vous appeler demain ?")
+    assert person < bot < later < reply
+    assert "kadiatou@ong.test" in said[later:reply] and "La personne" in said[:person]
+    assert "Orienta (le bot)" in said[person:bot]
+    assert said.count("bonjour") == 0  # what came before the call for help was not kept
+
+
 def test_while_taken_the_bot_is_silent_but_stop_effacer_and_urgence_answer(
     orienta: Orienta, signed_in: Browser
 ) -> None:
