@@ -11,6 +11,7 @@ from admin.pages import (
     partners,
     people,
     services,
+    simulator,
     slots,
     users,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "partners",
     "people",
     "services",
+    "simulator",
     "slots",
     "users",
 ]

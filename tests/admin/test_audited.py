@@ -156,6 +156,10 @@ POSTS: dict[str, Post] = {
             "repeat_weeks": "6",
         },
     ),
+    "/simulator/send": Post(
+        "simulator.send", "/simulator", lambda _s: {"text": "Bonjour", "rendering": "telegram"}
+    ),
+    "/simulator/reset": Post("simulator.reset", "/simulator", lambda _s: {"rendering": "sms"}),
     "/slots/{slot_id}/close": Post("slot.close", "/services/{service_id}"),
     "/users/new": Post(
         "account.create",

@@ -28,6 +28,7 @@ from bot.storage.models.people import (
     Conversation,
     Flag,
 )
+from bot.storage.models.simulator import SimulatorLine
 from bot.storage.models.staff import AuditEntry, SetupToken, StaffSession, StaffUser
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "ScheduledJob",
     "Service",
     "SetupToken",
+    "SimulatorLine",
     "Slot",
     "StaffSession",
     "StaffUser",
