@@ -20,9 +20,9 @@ def artifacts_dir() -> Path:
     return path
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """The whole page (not only the screen's height) as `name`.png; returns its path."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """The whole page (or only what the screen shows) as `name`.png; returns its path."""
     path = artifacts_dir() / f"{name}.png"
-    page.screenshot(path=path, full_page=True)
+    page.screenshot(path=path, full_page=full_page)
     print(f"screenshot: {path}")
     return path
