@@ -149,6 +149,7 @@ class Claims:
                     Contact.opted_out_at,
                     Contact.paused_at,
                     Contact.shielded_at,
+                    Contact.test,
                     Partner.active,
                     Partner.focal_channel,
                     Partner.focal_address,
@@ -334,6 +335,8 @@ def _address_if_allowed(r: Row[Any]) -> str | None:
             address=r.focal_address,
         )
         return str(r.focal_address) if allowed else None
+    if r.identity_id is not None and not policy.on_own_channels(bool(r.test), r.channel):
+        return None  # a test person's row on a real channel (or the reverse): never sent
     allowed = policy.may_send(
         erased=r.identity_id is None or r.address is None,  # erased, or refused consent
         unreachable=r.unreachable_at is not None,

@@ -22,6 +22,9 @@ and again when the dispatcher claims it (a person may have written STOP in betwe
   ORIENTA_ON_DUTY names, carried in the row itself: SMS to a phone number, e-mail when
   SMTP is configured. No person stands behind it, so nothing of theirs holds it back.
 
+- The admin simulator's test people (`Contact.test`) are written to only on its channels,
+  where nothing leaves Orienta, and real people never there (checked at sending).
+
 - While staff have paused the bot for a person (the admin's "pause",
   `Contact.paused_at`), Orienta starts nothing to them either: no reminder, nudge,
   follow-up or broadcast. Staff answering their request for help still may, and the
@@ -38,7 +41,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.channels.phones import to_e164
-from bot.channels.registry import by_capability
+from bot.channels.registry import by_capability, capabilities
 from bot.settings import Settings
 from bot.storage.models import ChannelIdentity, Contact, HelpEpisode, Partner
 
@@ -49,6 +52,7 @@ __all__ = [
     "may_answer_request",
     "may_send",
     "may_start",
+    "on_own_channels",
     "outside_window",
     "partner_channel",
     "partner_may_receive",
@@ -75,6 +79,12 @@ def real_people() -> ColumnElement[bool]:
     """The one check that leaves out the test people of the admin's simulator: every
     count, report, audience and notification about people uses it."""
     return Contact.test.is_(False)
+
+
+def on_own_channels(test: bool, channel: str) -> bool:
+    """At sending: a test person of the simulator is written to only on its channels,
+    where no provider sends (bot/channels/simulator.py), and a real person never there."""
+    return capabilities(channel).simulated == test
 
 
 def may_send(

@@ -223,6 +223,20 @@ def test_what_orienta_started_waits_no_more_once_the_person_is_paused_or_shielde
     assert statuses(orienta) == {"cancelled": 2, "sent": 1}
 
 
+def test_a_test_person_s_messages_never_go_to_a_real_channel(
+    orienta: Orienta, fake: tuple[FakeTwilio, str], clock: FakeClock
+) -> None:
+    """The simulator's test people live on its own channels; were a row of theirs ever
+    queued on a real one, it would still not be sent (policy.on_own_channels)."""
+    twilio, url = fake
+    enqueue(orienta, 2)
+    with orienta.sessions.begin() as session:
+        session.scalars(select(Contact)).one().test = True
+    dispatch(orienta, url, clock)
+    assert twilio.count() == 0
+    assert statuses(orienta) == {"cancelled": 2}
+
+
 def test_messages_to_an_erased_person_are_not_sent(
     orienta: Orienta, fake: tuple[FakeTwilio, str], clock: FakeClock
 ) -> None:
