@@ -3,7 +3,8 @@ bookings only, whatever the query asks): the list, filtered by day, partner and 
 and marking a booking « Présent » or « Absent ».
 
 The list names no one: a booking is its code (the person shows it when they come), its
-service, its time and its status. Never a name, never a phone number.
+service, its time and its status. Never a name, never a phone number. A booking of the
+simulator's test people is shown to staff, marked « test », and never to a partner.
 
 Marking attendance closes the loop of the follow-up: the day after a slot, the bot asks
 the person « Y êtes-vous allé(e) ? » (bot/scheduling/jobs.py, bot/booking/desk.py), only
@@ -29,8 +30,9 @@ from admin.forms import AdminForm
 from admin.i18n import gettext_, lazy
 from admin.routing import PageContext, page
 from admin.scope import booking_in_reach, own_partner
+from bot.outbox.policy import real_people
 from bot.scheduling.due import cancel_jobs
-from bot.storage.models import Booking, Partner, Service, Slot
+from bot.storage.models import Booking, Contact, Partner, Service, Slot
 
 LIMIT = 200
 OUTCOMES = {"attended": lazy("Présent"), "missed": lazy("Absent")}
@@ -89,11 +91,14 @@ def booking_list(ctx: PageContext) -> Response:
     filters = _filters(ctx, ctx.request.query_params)
     moment = func.coalesce(Slot.starts_at, Booking.created_at)
     query = (
-        select(Booking, Service, Partner, Slot)
+        select(Booking, Service, Partner, Slot, Contact.test)
         .join(Service, Booking.service_id == Service.id)
         .join(Partner, Service.partner_id == Partner.id)
+        .join(Contact, Booking.contact_id == Contact.id)
         .outerjoin(Slot, Booking.slot_id == Slot.id)
     )
+    if own_partner(ctx) is not None:  # a partner is never shown a test person's booking
+        query = query.where(real_people())
     partner_id = _partner_id(ctx, filters["partner"])
     if partner_id is not None:
         query = query.where(Service.partner_id == partner_id)
@@ -126,8 +131,9 @@ def booking_list(ctx: PageContext) -> Response:
                 label(STATUSES, booking.status),
                 markable(booking, slot, ctx.now)
                 and ctx.may(Permission.MARK_ATTENDANCE, partner=partner.id),
+                test,
             )
-            for booking, service, partner, slot in rows[:LIMIT]
+            for booking, service, partner, slot, test in rows[:LIMIT]
         ],
         more=len(rows) > LIMIT,
         filters=filters,

@@ -134,6 +134,11 @@ def test_a_test_person_s_booking_takes_no_place_and_tells_no_partner(
         }
         partners = select(func.count()).where(OutboxMessage.partner_id.is_not(None))
         assert session.scalar(partners) == 0
+    # The partner's list of bookings does not show it; staff's does, marked « test ».
+    partner_list = signed_in("partner", partner_code="TBOF1").get("/admin/bookings").text
+    assert booking.code not in partner_list
+    staff_list = browser.get("/admin/bookings").text
+    assert f'<code>{booking.code}</code> <span class="tag test">test</span>' in staff_list
     # The one real place is still there for a real person.
     person = "+224000000301"
     for text in ORIENTATION:
