@@ -40,7 +40,7 @@ class Counts:
     """Handoff requests nobody has taken, stuck flags and requested bookings not handled."""
 
 
-def _count(query: Select[tuple[int]], *where: ColumnElement[bool]) -> Select[tuple[int]]:
+def _count(query: Select[int], *where: ColumnElement[bool]) -> Select[int]:
     return query.where(real_people(), *where)
 
 

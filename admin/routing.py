@@ -230,6 +230,14 @@ def _error(ctx: PageContext, status: int, message: str) -> Response:
     return ctx.render("error.html", status=status, message=message, status_code=status)
 
 
+def _forbidden(ctx: PageContext) -> Response:
+    return _error(ctx, 403, gettext_("Votre rôle ne donne pas accès à cette page."))
+
+
+def _not_found(ctx: PageContext) -> Response:
+    return _error(ctx, 404, gettext_("Cette page n'existe pas ou plus."))
+
+
 async def run_page(state: AdminState, page: Page, request: Request) -> Response:
     set_language(choose_language(request.headers.get("accept-language", "")))
     form_data = None
@@ -252,7 +260,7 @@ async def run_page(state: AdminState, page: Page, request: Request) -> Response:
                 f"{ADMIN_ROOT}/login?next={quote(target)}", status_code=303
             )
         if page.permission is not None and not ctx.may(page.permission):
-            return ctx, _error(ctx, 403, gettext_("Votre rôle ne donne pas accès à cette page."))
+            return ctx, _forbidden(ctx)
         if form_data is not None and not ctx.form(CsrfOnly).validate():
             return ctx, _error(
                 ctx,
@@ -273,9 +281,9 @@ async def run_page(state: AdminState, page: Page, request: Request) -> Response:
                         return refused
                     return page.handler(ctx)  # type: ignore[no-any-return]
             except Forbidden:
-                return _error(ctx, 403, gettext_("Votre rôle ne donne pas accès à cette page."))
+                return _forbidden(ctx)
             except NotFound:
-                return _error(ctx, 404, gettext_("Cette page n'existe pas ou plus."))
+                return _not_found(ctx)
 
     async def async_page() -> Response:
         def start() -> tuple[PageContext, Response | None]:
@@ -293,9 +301,9 @@ async def run_page(state: AdminState, page: Page, request: Request) -> Response:
         try:
             return await page.handler(ctx)  # type: ignore[no-any-return]
         except Forbidden:
-            return _error(ctx, 403, gettext_("Votre rôle ne donne pas accès à cette page."))
+            return _forbidden(ctx)
         except NotFound:
-            return _error(ctx, 404, gettext_("Cette page n'existe pas ou plus."))
+            return _not_found(ctx)
 
     try:
         if page.is_async:
