@@ -100,7 +100,6 @@ def help_(engine: Engine, turn: Turn) -> None:
 def menu(engine: Engine, turn: Turn) -> None:
     """The orientation from its start, answers cleared (consent is not asked again)."""
     turn.session.execute(delete(Answer).where(Answer.contact_id == turn.contact.id))
-    turn.answer_rows.clear()
     turn.flow = find_flow(None)
     fresh = restart(turn.flow, consented=turn.contact.consent == "given")
     turn.state, turn.replies = fresh.state, fresh.replies

@@ -45,7 +45,6 @@ from bot.messaging import Inbound, Outbound
 from bot.outbox.writer import OutboxWriter
 from bot.settings import Settings
 from bot.storage.models import (
-    Answer,
     ChannelIdentity,
     Contact,
     Conversation,
@@ -53,7 +52,7 @@ from bot.storage.models import (
     InboundMessage,
     OutboxMessage,
 )
-from bot.types import Clock
+from bot.types import Answers, Clock
 
 __all__ = ["Engine"]
 
@@ -127,26 +126,28 @@ class Engine:
                 return [(o, None) for o in self._replies_to(session, duplicate, inbound)]
 
         key = self.settings.identity_key
-        identity = identities.find_identity(
-            session, key, inbound.channel, inbound.address, lock=True
-        )
-        if identity is None:
+        # The person, their conversation and their answers: one statement.
+        person = identities.find_person(session, key, inbound.channel, inbound.address, lock=True)
+        if person is None:
             identity = identities.create_identity(
                 session, key, inbound.channel, inbound.address, now
             )
-        contact = identity.contact
+            person = identities.Person(identity, identity.contact, None, {})
+        identity, contact, conversation = person.identity, person.contact, person.conversation
+        answers: Answers | None = person.answers
         text = inbound.text or ""
         if _START_WITH_CODE.fullmatch(text.strip()):  # a Telegram deep link: /start <code>
             inbound = replace(inbound, text="/start")
         if inbound.shared_phone:
-            contact = identities.link_phone(session, key, identity, inbound.shared_phone, now)
-        conversation = session.scalars(
-            select(Conversation).where(Conversation.contact_id == contact.id)
-        ).one_or_none()
+            joined = identities.link_phone(session, key, identity, inbound.shared_phone, now)
+            if joined is not contact:  # this chat goes on with the person known by phone
+                contact, answers = joined, None
+                conversation = session.scalars(
+                    select(Conversation).where(Conversation.contact_id == contact.id)
+                ).one_or_none()
         if conversation is None and contact.referred_by_partner_id is None:
             identities.attribute_referral(session, contact, inbound.channel, text, now)
-        answer_rows: dict[str, Answer] = {}
-        flow, state, stranded = load_state(session, conversation, contact, answer_rows)
+        flow, state, stranded = load_state(session, conversation, contact, answers)
         turn = Turn(
             session,
             inbound,
@@ -161,7 +162,6 @@ class Engine:
             # Long silent, or moved back to a question they were not sent (help.py).
             away=been_away(contact, conversation, now, self.settings.resume_after_hours)
             or bool(state is not None and state.context.pop(SHOW_QUESTION, None)),
-            answer_rows=answer_rows,
         )
         self._respond(turn)
         pause.keep_to_help(turn)  # staff paused the bot: no question of the orientation
@@ -177,25 +177,24 @@ class Engine:
             now,
             erased=turn.erased,
         )
-        if not turn.erased:
-            # Written last, with the state: one flush at commit rather than one more
-            # before the first query that follows.
-            turn.contact.last_inbound_at = now
-            identity.last_inbound_at = now
-            identity.unreachable_at = None  # they just wrote from it: reachable again
-            if turn.state is not None:
-                turn.conversation = save_state(
-                    session, turn.conversation, turn.contact, turn.flow, turn.state, now
-                )
+        if not turn.erased and turn.state is not None:
+            # Written last: one flush at commit rather than one more before the first
+            # query that follows.
+            turn.conversation = save_state(
+                session, turn.conversation, turn.contact, turn.flow, turn.state, now
+            )
         if not turn.erased:  # while they have a request for help open, its text, sealed
             episode = open_episode(session, turn.contact)
             kept.keep_exchange(session, self.settings, episode, text, outbounds, now)
         # The message is written with everything else, in one flush at commit (a second
-        # delivery of it is refused there by its unique key: see `handle`).
+        # delivery of it is refused there by its unique key: see `handle`). Its row
+        # marks when the person last wrote, on their contact and on this identity, which
+        # is reachable again (a trigger: the migration 9c4e2f7a1b3d).
         row = InboundMessage(
             channel=inbound.channel,
             provider_id=provider_id,
             contact_id=None if turn.erased else turn.contact.id,
+            identity_id=None if turn.erased else identity.id,
             kind="media" if inbound.media else ("text" if text.strip() else "empty"),
             received_at=now,
         )

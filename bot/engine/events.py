@@ -11,9 +11,9 @@ question in a row, staff are asked to look (a `stuck` flag, listed in the inbox)
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 
 from bot.booking.desk import THANKS
 from bot.channels.registry import capabilities
@@ -27,6 +27,7 @@ from bot.flows.orientation import CONSENT_VERSION
 from bot.i18n.languages import language_name
 from bot.i18n.translate import has_catalog
 from bot.storage.models import Answer, Flag
+from bot.storage.upsert import upsert
 
 if TYPE_CHECKING:
     from bot.engine.engine import Engine
@@ -35,6 +36,8 @@ __all__ = ["HANDLERS", "EventHandler"]
 
 Replies = list[Say | Ask]
 EventHandler = Callable[["Engine", Turn, Event, Replies], None]
+ANSWERS = cast(Table, Answer.__table__)
+KEY = ("contact_id", "field")
 STUCK_AFTER = 3
 """Re-asks of one question in a row after which a person is flagged for staff."""
 
@@ -42,16 +45,8 @@ STUCK_AFTER = 3
 def answer_saved(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
     if event.field is None:
         return
-    answer = turn.answer_rows.get(event.field)  # loaded with the state: no query
-    if answer is None:
-        answer = Answer(
-            contact_id=turn.contact.id, field=event.field, value=event.value, updated_at=turn.now
-        )
-        turn.session.add(answer)
-        turn.answer_rows[event.field] = answer
-    else:
-        answer.value = event.value
-        answer.updated_at = turn.now
+    values = {"field": event.field, "value": event.value, "updated_at": turn.now}
+    upsert(turn.session, ANSWERS, {"contact_id": turn.contact.id, **values}, KEY)
 
 
 def answer_cleared(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:
@@ -60,7 +55,6 @@ def answer_cleared(engine: Engine, turn: Turn, event: Event, replies: Replies) -
     turn.session.execute(
         delete(Answer).where(Answer.contact_id == turn.contact.id, Answer.field == event.field)
     )
-    turn.answer_rows.pop(event.field, None)
 
 
 def language_chosen(engine: Engine, turn: Turn, event: Event, replies: Replies) -> None:

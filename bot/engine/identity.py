@@ -14,18 +14,29 @@ import hmac
 import logging
 import re
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ScalarSelect, delete, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from bot.channels.registry import phone_channels
-from bot.storage.models import ChannelIdentity, Contact, InboundMessage, Partner, ReferralArrival
+from bot.storage.models import (
+    Answer,
+    ChannelIdentity,
+    Contact,
+    Conversation,
+    InboundMessage,
+    Partner,
+    ReferralArrival,
+)
+from bot.storage.models.base import JSONType
 
 __all__ = [
     "address_hash",
     "attribute_referral",
     "create_identity",
     "find_identity",
+    "find_person",
     "has_phone",
     "link_phone",
 ]
@@ -59,6 +70,55 @@ def find_identity(
         query = query.with_for_update(of=Contact)
     row = session.execute(query).one_or_none()
     return None if row is None else row[0]
+
+
+class Person(NamedTuple):
+    """Everything a turn reads about the person writing, from one statement."""
+
+    identity: ChannelIdentity
+    contact: Contact
+    conversation: Conversation | None
+    answers: dict[str, Any]
+    """Their answers by field (what `Answer.value` holds)."""
+
+
+def find_person(
+    session: Session, key: str, channel: str, address: str, *, lock: bool = False
+) -> Person | None:
+    """The person writing from (channel, address), with their conversation and their
+    answers, in one statement; their contact row locked when `lock` (PostgreSQL: it
+    serialises concurrent messages of one person; SQLite serialises every write)."""
+    query = (
+        select(ChannelIdentity, Contact, Conversation, _answers_of(session))
+        .join(Contact, Contact.id == ChannelIdentity.contact_id)
+        .outerjoin(Conversation, Conversation.contact_id == Contact.id)
+        .where(
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.address_hash == address_hash(key, address),
+        )
+    )
+    if lock:
+        query = query.with_for_update(of=Contact)
+    row = session.execute(query).one_or_none()
+    if row is None:
+        return None
+    identity, contact, conversation, answers = row
+    return Person(identity, contact, conversation, answers or {})
+
+
+def _answers_of(session: Session) -> ScalarSelect[Any]:
+    """A contact's answers as one JSON object {field: value}, as a column: no second
+    statement, no row per answer."""
+    if session.get_bind().dialect.name == "postgresql":
+        aggregate = func.jsonb_object_agg(Answer.field, Answer.value)
+    else:  # SQLite keeps JSON as text: json() makes each value JSON again, not a string
+        aggregate = func.json_group_object(Answer.field, func.json(Answer.value))
+    return (
+        select(type_coerce(aggregate, JSONType))
+        .where(Answer.contact_id == Contact.id)
+        .correlate(Contact)
+        .scalar_subquery()
+    )
 
 
 def create_identity(

@@ -48,8 +48,6 @@ class Turn:
     """The person's step no longer exists: they were moved to a safe step."""
     away: bool = False
     """Silent for hours, and not answering something Orienta sent meanwhile."""
-    answer_rows: dict[str, Answer] = field(default_factory=dict)
-    """The person's stored answers by field, loaded once with the state."""
 
     @property
     def silenced(self) -> bool:
@@ -74,20 +72,23 @@ def load_state(
     session: Session,
     conversation: Conversation | None,
     contact: Contact,
-    rows: dict[str, Answer] | None = None,
+    answers: Answers | None = None,
 ) -> tuple[Flow, FlowState | None, bool]:
     """The conversation's flow and state (repaired against the flow as it is now), and
-    whether the person had to be moved to a safe step; `rows` receives the answer rows
-    by field."""
+    whether the person had to be moved to a safe step; `answers` when they were read
+    already (bot/engine/identity.find_person), read here otherwise."""
     flow = find_flow(conversation.flow if conversation else None)
     if conversation is None:
         return flow, None, False
-    found = session.scalars(select(Answer).where(Answer.contact_id == conversation.contact_id))
-    answers: Answers = {}
-    for answer in found:
-        answers[answer.field] = answer.value
-        if rows is not None:
-            rows[answer.field] = answer
+    if answers is None:
+        found = session.execute(
+            select(Answer.field, Answer.value).where(
+                Answer.contact_id == conversation.contact_id
+            )
+        )
+        answers = {field: value for field, value in found}
+    else:
+        answers = dict(answers)
     state = FlowState(
         step=conversation.step,
         answers=answers,

@@ -23,6 +23,11 @@ class InboundMessage(Base):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
+    identity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channel_identities.id", ondelete="SET NULL")
+    )
+    """The address it came from. Inserting the row marks, by a trigger, when the person
+    last wrote on their contact and on that identity (which is reachable again)."""
     kind: Mapped[str] = mapped_column(String(16), default="text")
     """text | media | empty. What people write is not kept: answers are stored as option
     keys, and free text (names, stories, "je suis en danger") is nobody's business here."""
