@@ -3,6 +3,7 @@ Used by every entry point (bot/web.py, bot/cli.py, bot/scheduling/worker.py)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from bot.engine import Engine
 from bot.outbox.dispatcher import Dispatcher
 from bot.settings import Settings, load_settings
 from bot.storage.db import make_engine, make_sessionmaker, migrate
+from bot.storage.groups import GroupCommit
 from bot.storage.threads import DatabaseThreads
 from bot.types import Clock
 from bot.voice.recordings import voice_loader
@@ -34,6 +36,12 @@ class Orienta:
     engine: Engine
     db: DatabaseThreads = field(default_factory=lambda: DatabaseThreads(sqlite=True))
     """The process's database threads: one on SQLite, where every write goes."""
+
+    @functools.cached_property
+    def group(self) -> GroupCommit:
+        """Where webhooks' turns are written, those that arrive together in one
+        transaction (bot/storage/groups.py)."""
+        return GroupCommit(self.sessions, self.db)
 
     def dispatcher(self) -> Dispatcher:
         """The process's outbox dispatcher: one sender and one pacer per channel that the
@@ -54,6 +62,7 @@ class Orienta:
             pacing=pacing,
             run_db=self.db.run,
             stale_after=timedelta(seconds=s.outbox_stale_after_seconds),
+            group=self.group,
         )
 
     def close(self) -> None:

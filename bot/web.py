@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -73,9 +72,10 @@ class WebGateway:
         return self.orienta.settings
 
     async def receive(self, inbound: Inbound, *, send_now: bool = False) -> list[Outbound]:
-        handle = functools.partial(self.orienta.engine.handle, send_now=send_now)
+        # With the other turns waiting, in one transaction; one person's turns in order.
+        turn = self.orienta.engine.turn(inbound, send_now=send_now)
         try:
-            return await self.orienta.db.run(handle, inbound)
+            return await self.orienta.group.run(turn, key=inbound.address)
         except SQLAlchemyError:
             log.exception("inbound not stored", extra={"channel": inbound.channel})
             raise NotStored("inbound message not stored") from None

@@ -17,12 +17,11 @@ import random
 import re
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking.desk import BookingDesk
@@ -36,7 +35,7 @@ from bot.engine.events import HANDLERS
 from bot.engine.help import SHOW_QUESTION, open_episode
 from bot.engine.keywords import match_keyword
 from bot.engine.messages import WELCOME_BACK
-from bot.engine.turn import Turn, been_away, load_state, save_state
+from bot.engine.turn import Turn, been_away, find_conversation, load_state, save_state
 from bot.flows.model import Ask, FlowState, Say
 from bot.flows.registry import DEFAULT_FLOW, find_flow
 from bot.flows.runner import advance, start
@@ -44,10 +43,10 @@ from bot.i18n.languages import codes
 from bot.messaging import Inbound, Outbound
 from bot.outbox.writer import OutboxWriter
 from bot.settings import Settings
+from bot.storage.groups import in_savepoints
 from bot.storage.models import (
     ChannelIdentity,
     Contact,
-    Conversation,
     HelpEpisode,
     InboundMessage,
     OutboxMessage,
@@ -78,34 +77,43 @@ class Engine:
         self.composer = Composer(settings, self.desk)
 
     def handle(self, inbound: Inbound, *, send_now: bool = False) -> list[Outbound]:
-        """The replies to `inbound`, once it and everything it changed are committed.
+        """The replies to `inbound`, once it and everything it changed are committed, in
+        a transaction of its own (webhooks share one: `turn`, bot/storage/groups.py)."""
+        with self.sessions.begin() as session:
+            (outcome,) = in_savepoints(session, [self.turn(inbound, send_now=send_now)])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        replies: list[Outbound] = outcome.value
+        return replies
+
+    def turn(
+        self, inbound: Inbound, *, send_now: bool = False
+    ) -> Callable[[Session], list[Outbound]]:
+        """The work of answering `inbound`, for a transaction that runs it in a savepoint
+        (bot/storage/groups.py): its replies, stored once that transaction commits.
 
         With `send_now` (Telegram, whose webhook answer cannot carry replies), the replies'
-        rows are stored already claimed for sending, in the same transaction, and each
-        fresh reply carries its row's id (`claimed_id`) for the caller to send it at once
-        and record the outcome; a crash before that leaves the row to the dispatcher's
-        reconciliation. Replies replayed for a message seen before carry none."""
-        # A message seen before (a provider's retry) is rare: rather than looking for it
-        # first on every message, its row's unique key refuses it, and the second
-        # attempt looks for it and answers what was answered then.
-        seen_before = False
-        for attempt in range(3):
-            try:
-                with self.sessions.begin() as session:
-                    replies = self._handle(session, inbound, seen_before, send_now)
-                # Ids exist once the rows are flushed (at commit).
-                return [
-                    replace(outbound, claimed_id=row.id) if row is not None else outbound
-                    for outbound, row in replies
-                ]
-            except IntegrityError:
-                # The same message again, or the same new person stored concurrently:
-                # run again, and find what the other transaction committed.
-                if attempt == 2:
-                    raise
-                seen_before = True
-                log.info("retrying inbound after a unique-key conflict", extra={"attempt": attempt})
-        raise AssertionError("unreachable")
+        rows are stored already claimed for sending, and each fresh reply carries its
+        row's id (`claimed_id`) for the caller to send it at once and record the outcome;
+        a crash before that leaves the row to the dispatcher's reconciliation. Replies
+        replayed for a message seen before carry none."""
+        runs = 0
+
+        def work(session: Session) -> list[Outbound]:
+            nonlocal runs
+            # A message seen before (a provider's retry) is rare: rather than looking for
+            # it first on every message, its row's unique key refuses it, and the run
+            # that follows looks for it and answers what was answered then.
+            seen_before = runs > 0
+            runs += 1
+            replies = self._handle(session, inbound, seen_before, send_now)
+            session.flush()  # ids exist once the rows are written
+            return [
+                replace(outbound, claimed_id=row.id) if row is not None else outbound
+                for outbound, row in replies
+            ]
+
+        return work
 
     # -- one transaction ---------------------------------------------------------------
 
@@ -132,9 +140,13 @@ class Engine:
             identity = identities.create_identity(
                 session, key, inbound.channel, inbound.address, now
             )
-            person = identities.Person(identity, identity.contact, None, {})
-        identity, contact, conversation = person.identity, person.contact, person.conversation
-        answers: Answers | None = person.answers
+            contact = identity.contact
+            # A new address of someone known (the same phone on another channel) goes
+            # on with their conversation: read below, with their answers.
+            conversation = find_conversation(session, contact)
+            answers: Answers | None = None
+        else:
+            identity, contact, conversation, answers = person
         text = inbound.text or ""
         if _START_WITH_CODE.fullmatch(text.strip()):  # a Telegram deep link: /start <code>
             inbound = replace(inbound, text="/start")
@@ -142,9 +154,7 @@ class Engine:
             joined = identities.link_phone(session, key, identity, inbound.shared_phone, now)
             if joined is not contact:  # this chat goes on with the person known by phone
                 contact, answers = joined, None
-                conversation = session.scalars(
-                    select(Conversation).where(Conversation.contact_id == contact.id)
-                ).one_or_none()
+                conversation = find_conversation(session, contact)
         if conversation is None and contact.referred_by_partner_id is None:
             identities.attribute_referral(session, contact, inbound.channel, text, now)
         flow, state, stranded = load_state(session, conversation, contact, answers)
@@ -357,9 +367,7 @@ class Engine:
         person last wrote from; keyed `{key}:{n}`; the conversation moves to `state` if
         given, in `flow` if given (another conversation: a survey, a follow-up
         questionnaire). The number of rows queued (0: no way to reach them)."""
-        conversation = session.scalars(
-            select(Conversation).where(Conversation.contact_id == contact.id)
-        ).one_or_none()
+        conversation = find_conversation(session, contact)
         into = find_flow(flow or (conversation.flow if conversation else None))
 
         def compose(identity: ChannelIdentity) -> list[Outbound]:
@@ -383,9 +391,7 @@ class Engine:
         )
 
     def state_of(self, session: Session, contact: Contact) -> FlowState | None:
-        conversation = session.scalars(
-            select(Conversation).where(Conversation.contact_id == contact.id)
-        ).one_or_none()
+        conversation = find_conversation(session, contact)
         return load_state(session, conversation, contact)[1]
 
 

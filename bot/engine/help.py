@@ -30,12 +30,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.engine import kept
-from bot.engine.turn import load_state, save_state
+from bot.engine.turn import find_conversation, load_state, save_state
 from bot.errors import HelpStateError
 from bot.flows.common import HELP_STEP_IDS
 from bot.flows.model import Ask, FlowState, Say, Verbatim
 from bot.outbox.policy import STAFF_REPLY_KEY
-from bot.storage.models import Contact, Conversation, HelpEpisode
+from bot.storage.models import Contact, HelpEpisode
 
 if TYPE_CHECKING:
     from bot.engine.engine import Engine
@@ -236,20 +236,14 @@ def close(session: Session, episode_id: int, staff: str, outcome: str, now: date
     assert contact is not None
     contact.help_state = None
     contact.shielded_at = None
-    conversation = _conversation(session, contact)
+    conversation = find_conversation(session, contact)
     flow, state, _ = load_state(session, conversation, contact)
     if state is not None and resume(state):
         state.context[SHOW_QUESTION] = True
         save_state(session, conversation, contact, flow, state, now)
 
 
-def _conversation(session: Session, contact: Contact) -> Conversation | None:
-    return session.scalars(
-        select(Conversation).where(Conversation.contact_id == contact.id)
-    ).one_or_none()
-
-
 def _save(session: Session, contact: Contact, state: FlowState, now: datetime) -> None:
-    conversation = _conversation(session, contact)
+    conversation = find_conversation(session, contact)
     flow, _, _ = load_state(session, conversation, contact)
     save_state(session, conversation, contact, flow, state, now)

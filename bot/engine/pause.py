@@ -26,17 +26,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.engine.distress import Distress
 from bot.engine.help import SHOW_QUESTION
-from bot.engine.turn import Turn
+from bot.engine.turn import Turn, find_conversation
 from bot.flows.common import HELP_STEP_IDS
 from bot.flows.model import Ask, Say
 from bot.i18n.translate import M
 from bot.settings import Settings
-from bot.storage.models import Contact, Conversation
+from bot.storage.models import Contact
 
 __all__ = ["PAUSED", "answer", "holds", "keep_to_help", "pause", "resume"]
 
@@ -64,9 +63,7 @@ def resume(session: Session, contact: Contact) -> bool:
     if contact.paused_at is None:
         return False
     contact.paused_at = None
-    conversation = session.scalars(
-        select(Conversation).where(Conversation.contact_id == contact.id)
-    ).one_or_none()
+    conversation = find_conversation(session, contact)
     if conversation is not None and conversation.step is not None:
         context = dict(conversation.context or {})
         context.pop(_SAID_AT, None)

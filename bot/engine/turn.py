@@ -23,7 +23,7 @@ from bot.messaging import Inbound
 from bot.storage.models import Answer, ChannelIdentity, Contact, Conversation
 from bot.types import Answers
 
-__all__ = ["Turn", "been_away", "load_state", "save_state"]
+__all__ = ["Turn", "been_away", "find_conversation", "load_state", "save_state"]
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,12 @@ def been_away(
     return last_seen is not None and now - last_seen > timedelta(hours=hours)
 
 
+def find_conversation(session: Session, contact: Contact) -> Conversation | None:
+    return session.scalars(
+        select(Conversation).where(Conversation.contact_id == contact.id)
+    ).one_or_none()
+
+
 def load_state(
     session: Session,
     conversation: Conversation | None,
@@ -82,9 +88,7 @@ def load_state(
         return flow, None, False
     if answers is None:
         found = session.execute(
-            select(Answer.field, Answer.value).where(
-                Answer.contact_id == conversation.contact_id
-            )
+            select(Answer.field, Answer.value).where(Answer.contact_id == conversation.contact_id)
         )
         answers = {field: value for field, value in found}
     else:

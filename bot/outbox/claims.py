@@ -205,8 +205,21 @@ class Claims:
 
     def record(self, outcomes: Sequence[Outcome]) -> None:
         """Record a batch's outcomes: the sent, cancelled and given back rows in one
-        transaction (an executemany UPDATE each); a failure in a transaction of its own,
-        as it may queue a fallback or mark the person unreachable."""
+        transaction; each failure in a transaction of its own, as it may queue a
+        fallback or mark the person unreachable."""
+        settled = [o for o in outcomes if o.kind not in ("retry", "permanent")]
+        if settled:
+            with self.sessions.begin() as session:
+                self.record_in(session, settled)
+        for o in outcomes:
+            if o.kind in ("retry", "permanent"):
+                with self.sessions.begin() as session:
+                    self.record_in(session, [o])
+
+    def record_in(self, session: Session, outcomes: Sequence[Outcome]) -> None:
+        """Record `outcomes` in `session`'s transaction: the sent, cancelled and given
+        back rows with an executemany UPDATE each, failures one by one. A webhook's
+        replies are recorded so, in the next group commit (bot/storage/groups.py)."""
         now = self.clock()
         sent = [
             {"row_id": o.row.id, "provider_id": o.provider_id, "at": now}
@@ -219,32 +232,28 @@ class Claims:
             if o.kind == "cancelled"
         ]
         given_back = [{"row_id": o.row.id, "at": now} for o in outcomes if o.kind == "given_back"]
-        if sent or cancelled or given_back:
-            with self.sessions.begin() as session:
-                connection = session.connection()
-                for statement, params in (
-                    (_MARK_SENT, sent),
-                    (_MARK_CANCELLED, cancelled),
-                    (_GIVE_BACK, given_back),
-                ):
-                    if params:
-                        connection.execute(statement, params)
+        connection = session.connection()
+        for statement, params in (
+            (_MARK_SENT, sent),
+            (_MARK_CANCELLED, cancelled),
+            (_GIVE_BACK, given_back),
+        ):
+            if params:
+                connection.execute(statement, params)
         for o in outcomes:
             if o.kind == "retry":
-                with self.sessions.begin() as session:
-                    self.delivery.retry(
-                        session, o.row.id, o.row.attempts, o.reason, o.retry_after, self.clock()
-                    )
+                self.delivery.retry(
+                    session, o.row.id, o.row.attempts, o.reason, o.retry_after, self.clock()
+                )
             elif o.kind == "permanent":
-                with self.sessions.begin() as session:
-                    self.delivery.failed(
-                        session,
-                        o.row.id,
-                        o.reason,
-                        self.clock(),
-                        unreachable=o.unreachable,
-                        opted_out=o.opted_out,
-                    )
+                self.delivery.failed(
+                    session,
+                    o.row.id,
+                    o.reason,
+                    self.clock(),
+                    unreachable=o.unreachable,
+                    opted_out=o.opted_out,
+                )
 
     def report(self, report: DeliveryReport) -> bool:
         """Record a provider's status report, in a transaction of its own."""

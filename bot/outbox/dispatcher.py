@@ -50,6 +50,7 @@ from bot.outbox.claims import Claimed, Claims, Outcome
 from bot.outbox.delivery import Backoff, Delivery
 from bot.outbox.pacing import Pacer
 from bot.outbox.writer import OutboxWriter
+from bot.storage.groups import GroupCommit
 from bot.types import Clock
 
 __all__ = ["BATCH_SIZE", "SEND_CONCURRENCY", "Dispatcher", "Reconciler"]
@@ -97,8 +98,12 @@ class Dispatcher:
         rng: random.Random | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        group: GroupCommit | None = None,
     ) -> None:
         self.senders = dict(senders)
+        self._group = group
+        """Where a webhook's replies are recorded once sent: with the next turns' commit
+        rather than in a transaction per message."""
         self.clock = clock
         self.stale_after = stale_after
         self.concurrency = max(1, concurrency)
@@ -177,7 +182,10 @@ class Dispatcher:
 
     async def _send(self, row: Claimed) -> None:
         outcome = await self._attempt(row)
-        await self._run_db(self.claims.record, [outcome])
+        if self._group is not None:
+            await self._group.run(functools.partial(self.claims.record_in, outcomes=[outcome]))
+        else:
+            await self._run_db(self.claims.record, [outcome])
 
     async def send_replies(self, replies: Sequence[Outbound]) -> None:
         """Send, now, replies a webhook got back (for channels whose webhook answer cannot

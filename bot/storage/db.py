@@ -32,6 +32,7 @@ __all__ = [
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+RECYCLE_SECONDS = 1800
 DB_THREADS = 8
 """Threads a web process runs database work in on PostgreSQL (on SQLite: one). More would
 only wait for each other on 2 cores, and each holds a connection."""
@@ -71,8 +72,16 @@ def make_engine(url: str) -> Engine:
         return engine
     # A pool as large as the threads that use it at once (the web app's DB_THREADS, the
     # dispatcher's and scheduler's few), so that no connection is opened per request.
+    # No ping before each use (a round trip per transaction): a connection found dead
+    # fails its transaction, and the whole pool is replaced at once; a webhooks' batch
+    # then runs again (bot/storage/groups.py), other work fails once (a 503, a job
+    # retried at its next run). Connections are renewed every half hour all the same.
     return create_engine(
-        url, pool_pre_ping=True, hide_parameters=True, pool_size=DB_THREADS + 4, max_overflow=8
+        url,
+        hide_parameters=True,
+        pool_size=DB_THREADS + 4,
+        max_overflow=8,
+        pool_recycle=RECYCLE_SECONDS,
     )
 
 

@@ -16,9 +16,7 @@ from sqlalchemy.orm import Session
 __all__ = ["upsert"]
 
 
-def upsert(
-    session: Session, table: Table, values: Mapping[str, Any], keys: Sequence[str]
-) -> None:
+def upsert(session: Session, table: Table, values: Mapping[str, Any], keys: Sequence[str]) -> None:
     """Insert `values` into `table`, or, when a row has the same `keys` (a unique
     constraint), set its other columns to `values`."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
