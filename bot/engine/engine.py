@@ -20,8 +20,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking.desk import BookingDesk
@@ -57,6 +58,8 @@ __all__ = ["Engine"]
 
 log = logging.getLogger(__name__)
 
+_LOG_INBOUND = insert(cast(Table, InboundMessage.__table__)).returning(InboundMessage.id)
+"""The inbound log's row, in Core: written once, never read back in the turn."""
 _START_WITH_CODE = re.compile(r"/start[ _]+([A-Za-z0-9-]{2,16})", re.IGNORECASE)
 
 
@@ -107,10 +110,10 @@ class Engine:
             seen_before = runs > 0
             runs += 1
             replies = self._handle(session, inbound, seen_before, send_now)
-            session.flush()  # ids exist once the rows are written
+            session.flush()  # what the ORM holds (the conversation), in this savepoint
             return [
-                replace(outbound, claimed_id=row.id) if row is not None else outbound
-                for outbound, row in replies
+                replace(outbound, claimed_id=row_id) if row_id is not None else outbound
+                for outbound, row_id in replies
             ]
 
         return work
@@ -119,7 +122,7 @@ class Engine:
 
     def _handle(
         self, session: Session, inbound: Inbound, seen_before: bool, send_now: bool
-    ) -> list[tuple[Outbound, OutboxMessage | None]]:
+    ) -> list[tuple[Outbound, int | None]]:
         now = self.clock()
         provider_id = inbound.provider_id or f"local-{uuid.uuid4().hex}"
         if seen_before:
@@ -200,18 +203,20 @@ class Engine:
         # delivery of it is refused there by its unique key: see `handle`). Its row
         # marks when the person last wrote, on their contact and on this identity, which
         # is reachable again (a trigger: the migration 9c4e2f7a1b3d).
-        row = InboundMessage(
-            channel=inbound.channel,
-            provider_id=provider_id,
-            contact_id=None if turn.erased else turn.contact.id,
-            identity_id=None if turn.erased else identity.id,
-            kind="media" if inbound.media else ("text" if text.strip() else "empty"),
-            received_at=now,
-        )
-        session.add(row)
+        logged = session.execute(
+            _LOG_INBOUND,
+            {
+                "channel": inbound.channel,
+                "provider_id": provider_id,
+                "contact_id": None if turn.erased else turn.contact.id,
+                "identity_id": None if turn.erased else identity.id,
+                "kind": "media" if inbound.media else ("text" if text.strip() else "empty"),
+                "received_at": now,
+            },
+        ).scalar_one()
         replies = self.writer.replies(
             session,
-            row,
+            logged,
             outbounds,
             now,
             # After an erasure (or a refusal, which erases) nothing links back.

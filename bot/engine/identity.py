@@ -16,7 +16,7 @@ import re
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ScalarSelect, delete, func, select, type_coerce, update
+from sqlalchemy import ScalarSelect, Select, bindparam, delete, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from bot.channels.registry import phone_channels
@@ -88,28 +88,38 @@ def find_person(
     """The person writing from (channel, address), with their conversation and their
     answers, in one statement; their contact row locked when `lock` (PostgreSQL: it
     serialises concurrent messages of one person; SQLite serialises every write)."""
-    query = (
-        select(ChannelIdentity, Contact, Conversation, _answers_of(session))
-        .join(Contact, Contact.id == ChannelIdentity.contact_id)
-        .outerjoin(Conversation, Conversation.contact_id == Contact.id)
-        .where(
-            ChannelIdentity.channel == channel,
-            ChannelIdentity.address_hash == address_hash(key, address),
-        )
-    )
-    if lock:
-        query = query.with_for_update(of=Contact)
-    row = session.execute(query).one_or_none()
+    dialect = session.get_bind().dialect.name
+    query = _PERSON.get((dialect, lock))
+    if query is None:  # built once: building and keying it cost more than running it
+        query = _PERSON[(dialect, lock)] = _person_query(dialect, lock)
+    hashed = address_hash(key, address)
+    row = session.execute(query, {"channel": channel, "hashed": hashed}).one_or_none()
     if row is None:
         return None
     identity, contact, conversation, answers = row
     return Person(identity, contact, conversation, answers or {})
 
 
-def _answers_of(session: Session) -> ScalarSelect[Any]:
+_PERSON: dict[tuple[str, bool], Select[Any]] = {}
+
+
+def _person_query(dialect: str, lock: bool) -> Select[Any]:
+    query = (
+        select(ChannelIdentity, Contact, Conversation, _answers_of(dialect))
+        .join(Contact, Contact.id == ChannelIdentity.contact_id)
+        .outerjoin(Conversation, Conversation.contact_id == Contact.id)
+        .where(
+            ChannelIdentity.channel == bindparam("channel"),
+            ChannelIdentity.address_hash == bindparam("hashed"),
+        )
+    )
+    return query.with_for_update(of=Contact) if lock else query
+
+
+def _answers_of(dialect: str) -> ScalarSelect[Any]:
     """A contact's answers as one JSON object {field: value}, as a column: no second
     statement, no row per answer."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         aggregate = func.jsonb_object_agg(Answer.field, Answer.value)
     else:  # SQLite keeps JSON as text: json() makes each value JSON again, not a string
         aggregate = func.json_group_object(Answer.field, func.json(Answer.value))

@@ -28,8 +28,10 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
     and_,
     cast,
+    insert,
     literal,
     or_,
     select,
@@ -58,7 +60,7 @@ __all__ = ["OutboxWriter", "audience_key"]
 
 log = logging.getLogger(__name__)
 
-_TABLE = OutboxMessage.__table__
+_TABLE = typed(Table, OutboxMessage.__table__)
 
 
 def audience_key(key_prefix: str, contact_id: int) -> str:
@@ -108,36 +110,46 @@ class OutboxWriter:
     def replies(
         self,
         session: Session,
-        inbound: InboundMessage,
+        inbound_id: int,
         outbounds: Sequence[Outbound],
         now: datetime,
         *,
         contact_id: int | None,
         identity_id: int | None,
         send_now: bool = False,
-    ) -> list[tuple[Outbound, OutboxMessage | None]]:
-        """Each reply to `inbound` as a row: 'replied', handed back to the channel, which
-        answers inline (TwiML); or, with `send_now`, 'sending', claimed by the caller,
-        which sends it at once (Telegram) and records the outcome. `contact_id` and
-        `identity_id` are None after an erasure: nothing links back to the person."""
-        keyed: list[tuple[Outbound, OutboxMessage | None]] = []
-        turn_key = uuid.uuid4().hex  # the inbound row has no id before the flush
-        for index, outbound in enumerate(outbounds):
-            outbound = replace(outbound, key=f"reply:{turn_key}:{index}")
-            row = _row(
-                outbound.key,
-                outbound.channel,
-                outbound.payload(),
-                now,
-                status="sending" if send_now else "replied",
-                attempts=1 if send_now else 0,
-                contact_id=contact_id,
-                identity_id=identity_id,
-                inbound=inbound,
-            )
-            session.add(row)
-            keyed.append((outbound, row if send_now else None))
-        return keyed
+    ) -> list[tuple[Outbound, int | None]]:
+        """Each reply to the inbound message `inbound_id` as a row: 'replied', handed back
+        to the channel, which answers inline (TwiML); or, with `send_now`, 'sending',
+        claimed by the caller, which sends it at once (Telegram) and records the
+        outcome: then with its row's id. `contact_id` and `identity_id` are None after an
+        erasure: nothing links back to the person. One statement for all of them."""
+        if not outbounds:
+            return []
+        keyed = [
+            replace(outbound, key=f"reply:{uuid.uuid4().hex}:{index}")
+            for index, outbound in enumerate(outbounds)
+        ]
+        rows = [
+            {
+                "idempotency_key": outbound.key,
+                "contact_id": contact_id,
+                "identity_id": identity_id,
+                "partner_id": None,
+                "inbound_id": inbound_id,
+                "channel": outbound.channel,
+                "payload": outbound.payload(),
+                "status": "sending" if send_now else "replied",
+                "attempts": 1 if send_now else 0,
+                "due_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for outbound in keyed
+        ]
+        # Core, not ORM objects: a turn's rows are written, never read back or changed.
+        written = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+        ids = session.execute(written, rows).scalars().all()
+        return [(o, row_id if send_now else None) for o, row_id in zip(keyed, ids, strict=True)]
 
     def to_person(
         self,

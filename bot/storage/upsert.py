@@ -16,10 +16,20 @@ from sqlalchemy.orm import Session
 __all__ = ["upsert"]
 
 
+_BUILT: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
 def upsert(session: Session, table: Table, values: Mapping[str, Any], keys: Sequence[str]) -> None:
     """Insert `values` into `table`, or, when a row has the same `keys` (a unique
     constraint), set its other columns to `values`."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values)
-    changed = {name: statement.excluded[name] for name in values if name not in keys}
-    session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changed))
+    name = session.get_bind().dialect.name
+    shape = (name, table.name, tuple(values), tuple(keys))
+    statement = _BUILT.get(shape)
+    if statement is None:  # built once per shape: building it costs more than running it
+        dialect = postgresql if name == "postgresql" else sqlite
+        insert = dialect.insert(table)
+        changed = {c: insert.excluded[c] for c in values if c not in keys}
+        statement = _BUILT[shape] = insert.on_conflict_do_update(
+            index_elements=list(keys), set_=changed
+        )
+    session.execute(statement, dict(values))

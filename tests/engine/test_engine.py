@@ -45,15 +45,16 @@ def test_a_turn_that_cannot_be_stored_leaves_nothing_behind(orienta: Orienta) ->
         send(orienta, body)
     before = {m.__name__: count(orienta, m) for m in (InboundMessage, Answer, OutboxMessage)}
 
-    def fail(*_args: Any) -> None:
-        raise OperationalError("INSERT INTO outbox_messages", {}, Exception("disk full"))
+    def fail(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("INSERT INTO outbox_messages"):  # the turn's last write
+            raise OperationalError(statement, {}, Exception("disk full"))
 
-    event.listen(OutboxMessage, "before_insert", fail)
+    event.listen(orienta.database, "before_cursor_execute", fail)
     try:
         with pytest.raises(OperationalError):
             send(orienta, "1", provider_id="sms-retry-1")  # prefecture: Boffa
     finally:
-        event.remove(OutboxMessage, "before_insert", fail)
+        event.remove(orienta.database, "before_cursor_execute", fail)
 
     after = {m.__name__: count(orienta, m) for m in (InboundMessage, Answer, OutboxMessage)}
     assert after == before, "a failed turn must not leave half its writes"

@@ -197,14 +197,15 @@ def test_whatsapp_menus_are_numbered_lists(base_url: str) -> None:
 
 
 def test_a_message_that_cannot_be_stored_gets_a_5xx(base_url: str, app_orienta: Orienta) -> None:
-    def fail(*_args: Any) -> None:
-        raise OperationalError("INSERT INTO outbox_messages", {}, Exception("disk full"))
+    def fail(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("INSERT INTO outbox_messages"):  # the turn's last write
+            raise OperationalError(statement, {}, Exception("disk full"))
 
-    event.listen(OutboxMessage, "before_insert", fail)
+    event.listen(app_orienta.database, "before_cursor_execute", fail)
     try:
         response = post(base_url, "/webhooks/twilio/sms", form("bonjour", sid="SMlost"))
     finally:
-        event.remove(OutboxMessage, "before_insert", fail)
+        event.remove(app_orienta.database, "before_cursor_execute", fail)
     assert response.status_code == 503
     assert count(app_orienta, InboundMessage) == 0
     # Twilio's retry (connection overrides or the fallback URL) is then handled in full.
