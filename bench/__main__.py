@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from bench.common import POSTGRES_ADMIN_URL, RESULTS, RUNS, Report
 
-SECTIONS = ["inbound", "telegram", "latency", "fanout", "scaleout", "cost"]
+SECTIONS = ["turns", "inbound", "telegram", "latency", "fanout", "scaleout", "cost"]
 
 
 def postgres_reachable() -> bool:
