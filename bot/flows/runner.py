@@ -10,6 +10,8 @@ region gives the prefecture too), and that step is then not asked.
 
 from __future__ import annotations
 
+import functools
+
 from bot.flows.model import Ask, Event, Flow, FlowState, Option, Say, Step, Turn
 from bot.flows.reprompt import reprompt
 from bot.flows.text import has_letters_or_digits, normalize
@@ -110,7 +112,13 @@ def _names(flow: Flow, step: Step, option: Option, lang: str) -> list[str]:
         labels = [option.label]
     else:
         labels = [translate(option.label, lang), translate(option.label, DEFAULT_LANGUAGE)]
-    return [normalize(t) for t in (*labels, *option.synonyms)]
+    return [_label_words(t) for t in (*labels, *option.synonyms)]
+
+
+_label_words = functools.lru_cache(maxsize=4096)(normalize)
+"""`normalize` of options' labels and synonyms: the same few hundred texts every turn
+(catalogue texts, or slot labels), keyed by the text itself, so a changed translation is
+simply another key. Never what people write."""
 
 
 def start(flow: Flow, answers: Answers | None = None, at: str | None = None) -> Turn:
