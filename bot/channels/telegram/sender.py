@@ -1,6 +1,10 @@
 """Telegram messages out through the Bot API (python-telegram-bot v22 as the transport),
 its typed errors mapped onto ours, and `setWebhook`.
 
+Sending never waits for getMe: PTB's `send_message` needs no initialised `Bot`, so getMe
+runs once in the background (`TelegramSender._check_token`), bounded, only to tell in the
+log that the token is refused or the API unreachable; polling (`ready`) waits for it.
+
 The Bot API takes no idempotency key and has no message list to reconcile with, so a row
 left *sending* by a crash is sent again (see docs/channels.md). A bot token is never
 logged: the errors that would carry it are rewritten.
@@ -9,9 +13,12 @@ logged: the errors that would carry it are rewritten.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import os
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -63,6 +70,13 @@ def bot_api_urls(api_base_url: str = "") -> tuple[str, str]:
     return f"{root}/bot", f"{root}/file/bot"
 
 
+GET_ME_SECONDS = 5.0
+"""How long the background getMe may take: it holds nothing, but a check that cannot
+answer in 5 s has told what it can (the API is slow or unreachable)."""
+GET_ME_AGAIN_SECONDS = 60.0
+"""After a failed getMe, the next one starts with a send at least this much later."""
+
+
 def _make_bot(token: str, api_base_url: str, requests: tuple[HTTPXRequest, HTTPXRequest]) -> Bot:
     base_url, base_file_url = bot_api_urls(api_base_url)
     return Bot(
@@ -108,16 +122,42 @@ class TelegramSender:
         no public URL is needed."""
         self._requests = _requests(timeout)
         self.bot = _make_bot(token, api_base_url, self._requests)
-        self._initialising = asyncio.Lock()
+        self._token_check: asyncio.Task[None] | None = None
+        self._check_again_at = 0.0
 
-    async def _ready(self) -> Bot:
-        async with self._initialising:
-            await self.bot.initialize()  # getMe, once: a refused token shows at once
-        return self.bot
+    def _check_token(self) -> None:
+        """Start getMe in the background, once (and again after a failure, a minute on):
+        a refused token or an unreachable API is in the log from the first message.
+        Never awaited by sending: a getMe Telegram is slow to answer held every reply
+        queued behind it for its whole timeout (issue 15)."""
+        if time.monotonic() < self._check_again_at:
+            return
+        self._check_again_at = math.inf  # until this one fails
+        self._token_check = asyncio.create_task(self._get_me())
+
+    async def _get_me(self) -> None:
+        try:
+            async with asyncio.timeout(GET_ME_SECONDS):
+                await self.bot.get_me()  # caches the bot's user (bot.username)
+        except Exception as exc:  # a background check: anything is logged, nothing raised
+            self._check_again_at = time.monotonic() + GET_ME_AGAIN_SECONDS
+            if isinstance(exc, TelegramError):
+                reason = str(send_error(exc))
+            elif isinstance(exc, TimeoutError):
+                reason = f"no answer within {GET_ME_SECONDS:g} s"
+            else:
+                reason = type(exc).__name__
+            log.warning("telegram getMe failed, sending goes on: %s", reason)
 
     async def ready(self) -> Bot:
-        """The initialised `Bot` (for polling)."""
-        return await self._ready()
+        """The `Bot` with its getMe answered, for polling, which may wait for it (with
+        the pool's timeout). A refused token raises `InvalidToken`, without the token."""
+        try:
+            await self.bot.initialize()  # both pools, then getMe
+        except InvalidToken:
+            # PTB's own message quotes the token.
+            raise InvalidToken("bot token refused (TELEGRAM_BOT_TOKEN)") from None
+        return self.bot
 
     async def send(
         self, address: str, payload: dict[str, Any], *, key: str, template: bool = False
@@ -134,12 +174,12 @@ class TelegramSender:
             raise PermanentSendError("telegram: address is not a chat id", unreachable=True)
         chat_id = int(address)
         message_id = ""
+        self._check_token()
         try:
-            bot = await self._ready()
             # A text over the limit is several messages: a failure after the first means
             # the first ones are sent again on retry (rare: replies are short).
             for params in messages:
-                sent = await bot.send_message(chat_id, **params)
+                sent = await self.bot.send_message(chat_id, **params)
                 message_id = str(sent.message_id)
         except TelegramError as exc:
             raise send_error(exc) from exc
@@ -157,12 +197,12 @@ class TelegramSender:
             if found is None:
                 log.info("telegram: recording no longer available, skipped")
                 continue
+            self._check_token()
             try:
-                bot = await self._ready()
                 if found.content_type == "audio/ogg":
-                    sent = await bot.send_voice(int(address), voice=found.data)
+                    sent = await self.bot.send_voice(int(address), voice=found.data)
                 else:
-                    sent = await bot.send_audio(int(address), audio=found.data)
+                    sent = await self.bot.send_audio(int(address), audio=found.data)
             except TelegramError as exc:
                 raise send_error(exc) from exc
             message_id = str(sent.message_id)
@@ -173,15 +213,19 @@ class TelegramSender:
     async def answer_callback(self, callback_query_id: str) -> bool:
         """Stop the pressed button's spinner. Best effort: the reply is the real answer,
         and a query answered late (over about 15 s) is refused by Telegram."""
+        self._check_token()
         try:
-            bot = await self._ready()
-            return await bot.answer_callback_query(callback_query_id)
+            return await self.bot.answer_callback_query(callback_query_id)
         except TelegramError as exc:
             log.info("telegram callback query not answered: %s", type(exc).__name__)
             return False
 
     async def aclose(self) -> None:
-        await self.bot.shutdown()  # nothing to do unless initialised
+        if self._token_check is not None and not self._token_check.done():
+            self._token_check.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._token_check
+        await self.bot.shutdown()  # nothing to do unless initialised (polling)
         for request in self._requests:
             await request.shutdown()  # closes the connection pool, once
 

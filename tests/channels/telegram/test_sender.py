@@ -79,7 +79,6 @@ def test_a_reply_with_choices_arrives_with_an_inline_keyboard(
     assert sent.reply_markup is not None
     datas = [b["callback_data"] for row in sent.reply_markup["inline_keyboard"] for b in row]
     assert datas == ["1", "2", "3", "4"]
-    assert len(telegram.calls_to("getMe")) == 1
 
 
 def test_a_long_reply_arrives_in_pieces_and_the_last_ones_id_is_returned(
