@@ -2,17 +2,17 @@
 
 Our idempotency key travels in the StatusCallback URL, so each status callback names the
 row it is about, even when we crashed before recording the provider's id. Twilio's error
-codes are read here and nowhere else.
+codes are read here and nowhere else. Requests go through `bot.channels.http` (aiohttp,
+a pool of keep-alive connections), which says which failures may have reached Twilio.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
-
-import httpx
 
 from bot.channels.base import (
     PermanentSendError,
@@ -20,6 +20,7 @@ from bot.channels.base import (
     TransientSendError,
     UncertainSendError,
 )
+from bot.channels.http import FAILURES, HttpClient, basic_auth, sent_without_answer
 from bot.channels.registry import channel_type
 from bot.messaging import Outbound
 
@@ -28,6 +29,11 @@ __all__ = ["OPTED_OUT_CODES", "UNREACHABLE_CODES", "TwilioSender", "is_opt_out"]
 # Twilio error codes that mean "never send to this address again".
 OPTED_OUT_CODES = {21610}  # the person replied STOP to the sender (Twilio's own list)
 UNREACHABLE_CODES = {21211, 21214, 21217, 21407, 21612, 21614, 63003}  # not 21408: geo permission
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+"""The form is encoded here as httpx encoded it (`urlencode`, one MediaUrl field per
+recording) and posted as bytes."""
 
 
 def is_opt_out(error_code: str | int) -> bool:
@@ -60,7 +66,7 @@ class TwilioSender:
         self._sender = sender
         self._public_base_url = public_base_url
         self._messages_url = f"{api_base_url}/2010-04-01/Accounts/{account_sid}/Messages.json"
-        self._client = httpx.AsyncClient(auth=(account_sid, auth_token), timeout=timeout)
+        self._http = HttpClient(api_base_url, timeout, headers=basic_auth(account_sid, auth_token))
 
     def _address(self, number: str) -> str:
         return f"whatsapp:{number}" if self.channel == "whatsapp" else number
@@ -87,17 +93,20 @@ class TwilioSender:
             data["StatusCallback"] = (
                 f"{self._public_base_url}/webhooks/twilio/status?{urlencode({'key': key})}"
             )
-        form: dict[str, str | list[str]] = {**data, **({"MediaUrl": media} if media else {})}
+        form = urlencode([*data.items(), *(("MediaUrl", url) for url in media)])
         try:
-            response = await self._client.post(self._messages_url, data=form)
-        except (httpx.ReadTimeout, httpx.RemoteProtocolError) as exc:
-            # The request went out; Twilio may have accepted it. Reconciliation decides.
-            raise UncertainSendError(f"twilio: no answer ({type(exc).__name__})") from exc
-        except httpx.HTTPError as exc:
+            async with self._http.session().post(
+                self._messages_url, data=form.encode(), headers=FORM
+            ) as response:
+                status, headers, answer = response.status, response.headers, await response.read()
+        except FAILURES as exc:
+            if sent_without_answer(exc):
+                # The request went out; Twilio may have accepted it. Reconciliation decides.
+                raise UncertainSendError(f"twilio: no answer ({type(exc).__name__})") from exc
             raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
-        if response.status_code in (200, 201):
-            return str(response.json()["sid"])
-        raise _send_error(response)
+        if status in (200, 201):
+            return str(json.loads(answer)["sid"])
+        raise _send_error(status, headers, answer)
 
     async def find_sent(self, address: str, payload: dict[str, Any], since: datetime) -> str | None:
         """The sid of a message already accepted by Twilio for this row, if any: how a row
@@ -106,34 +115,31 @@ class TwilioSender:
         # DateSent yet. A stale row is minutes old, far inside the first page.
         params = {"To": self._address(address), "PageSize": "200"}
         try:
-            response = await self._client.get(self._messages_url, params=params)
-        except httpx.HTTPError as exc:
+            async with self._http.session().get(self._messages_url, params=params) as response:
+                status, headers, answer = response.status, response.headers, await response.read()
+        except FAILURES as exc:
             raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
-        if response.status_code != 200:
-            raise _send_error(response)
+        if status != 200:
+            raise _send_error(status, headers, answer)
         body = self.body(payload)
-        for message in response.json().get("messages", []):
+        for message in json.loads(answer).get("messages", []):
             if message.get("body") == body:
                 return str(message["sid"])
         return None
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._http.aclose()
 
 
-def _send_error(response: httpx.Response) -> SendError:
+def _send_error(status: int, headers: Mapping[str, str], answer: bytes) -> SendError:
     try:
-        code = int(response.json().get("code") or 0)
+        code = int(json.loads(answer).get("code") or 0)
     except (ValueError, AttributeError):
         code = 0
-    reason = f"twilio {response.status_code} code {code}"
-    if (
-        response.status_code in (401, 403)
-        or response.status_code == 429
-        or (response.status_code >= 500)
-    ):
+    reason = f"twilio {status} code {code}"
+    if status in (401, 403) or status == 429 or (status >= 500):
         # 401/403: our credentials or account, not the person: retry once it is fixed.
-        retry_after = response.headers.get("Retry-After")
+        retry_after = headers.get("Retry-After")
         seconds = float(retry_after) if retry_after and retry_after.isdigit() else None
         return TransientSendError(reason, retry_after=seconds)
     if code in OPTED_OUT_CODES:
