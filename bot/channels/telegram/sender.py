@@ -1,5 +1,6 @@
-"""Telegram messages out through the Bot API (python-telegram-bot v22 as the transport),
-its typed errors mapped onto ours, and `setWebhook`.
+"""Telegram messages out through the Bot API (python-telegram-bot v22 building the calls,
+aiohttp carrying them: `AiohttpRequest`), its typed errors mapped onto ours, and
+`setWebhook`.
 
 Sending never waits for getMe: PTB's `send_message` needs no initialised `Bot`, so getMe
 runs once in the background (`TelegramSender._check_token`), bounded, only to tell in the
@@ -22,7 +23,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-import httpx
+import aiohttp
 from telegram import Bot
 from telegram.error import (
     BadRequest,
@@ -34,7 +35,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.channels.base import (
     NothingToSend,
@@ -44,6 +45,7 @@ from bot.channels.base import (
     UncertainSendError,
     VoiceFiles,
 )
+from bot.channels.http import FAILURES, HttpClient, sent_without_answer
 from bot.channels.telegram.keyboards import render_telegram
 from bot.channels.telegram.updates import ALLOWED_UPDATES
 from bot.errors import ConfigError, OrientaError
@@ -77,7 +79,84 @@ GET_ME_AGAIN_SECONDS = 60.0
 """After a failed getMe, the next one starts with a send at least this much later."""
 
 
-def _make_bot(token: str, api_base_url: str, requests: tuple[HTTPXRequest, HTTPXRequest]) -> Bot:
+class NotSent(TimedOut):
+    """No connection in time (to connect, or a free one in the pool): nothing went out."""
+
+
+class ConnectionLost(NetworkError):
+    """The request went out and the connection closed before a whole answer."""
+
+
+class AiohttpRequest(BaseRequest):
+    """PTB's transport for every call but getUpdates, over `bot.channels.http` (aiohttp)
+    rather than httpx, for the CPU it saves per message. Its failures are PTB's, as
+    HTTPXRequest's are (a timeout is `TimedOut`, any other network failure
+    `NetworkError`), and say whether the request went out (`NotSent`, `ConnectionLost`).
+    The pool's timeouts apply to every call: the calls Orienta makes pass none."""
+
+    __slots__ = ("_http",)
+
+    def __init__(self, api_base_url: str, timeout: float) -> None:
+        base_url, _ = bot_api_urls(api_base_url)
+        self._http = HttpClient(base_url, timeout, headers={"User-Agent": self.USER_AGENT})
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._http.timeout.sock_read
+
+    async def initialize(self) -> None:
+        self._http.session()  # cheap and local: no request is made
+
+    async def shutdown(self) -> None:
+        await self._http.aclose()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        data, headers = _body(request_data)
+        try:
+            async with self._http.session().request(
+                method, url, data=data, headers=headers
+            ) as response:
+                return response.status, await response.read()
+        # Never chained: aiohttp's messages name the URL, and the URL holds the token.
+        except FAILURES as exc:
+            name = f"aiohttp.{type(exc).__name__}"
+            if isinstance(exc, aiohttp.ConnectionTimeoutError):
+                raise NotSent(name) from None
+            if isinstance(exc, TimeoutError):
+                raise TimedOut(name) from None
+            if sent_without_answer(exc):
+                raise ConnectionLost(name) from None
+            raise NetworkError(name) from None
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
+    """The call's parameters as HTTPXRequest sends them: a form, or multipart when files
+    are uploaded (a recording), the parameters JSON-encoded either way."""
+    if request_data is None:
+        return None, None
+    if not request_data.contains_files:
+        return request_data.url_encoded_parameters().encode(), FORM
+    form = aiohttp.FormData()
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, (filename, content, mimetype) in request_data.multipart_data.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form, None
+
+
+def _make_bot(token: str, api_base_url: str, requests: tuple[BaseRequest, BaseRequest]) -> Bot:
     base_url, base_file_url = bot_api_urls(api_base_url)
     return Bot(
         token,
@@ -88,16 +167,10 @@ def _make_bot(token: str, api_base_url: str, requests: tuple[HTTPXRequest, HTTPX
     )
 
 
-def _requests(timeout: float) -> tuple[HTTPXRequest, HTTPXRequest]:
-    """One pool for sending (a dispatcher batch sends at once), one for getUpdates."""
-    sending = HTTPXRequest(
-        connection_pool_size=64,
-        read_timeout=timeout,
-        write_timeout=timeout,
-        connect_timeout=timeout,
-        pool_timeout=timeout,
-    )
-    return sending, HTTPXRequest(connection_pool_size=1)
+def _requests(api_base_url: str, timeout: float) -> tuple[BaseRequest, BaseRequest]:
+    """One pool for sending (a dispatcher batch sends at once), one for getUpdates (a
+    long poll, left to PTB's own HTTPXRequest: it is one request at a time)."""
+    return AiohttpRequest(api_base_url, timeout), HTTPXRequest(connection_pool_size=1)
 
 
 class TelegramSender:
@@ -120,7 +193,7 @@ class TelegramSender:
         self._voice_files = voice_files
         """Reads a recording's bytes from its URL (bot.voice.recordings.voice_loader): uploaded, so
         no public URL is needed."""
-        self._requests = _requests(timeout)
+        self._requests = _requests(api_base_url, timeout)
         self.bot = _make_bot(token, api_base_url, self._requests)
         self._token_check: asyncio.Task[None] | None = None
         self._check_again_at = 0.0
@@ -235,9 +308,9 @@ def send_error(exc: TelegramError) -> SendError:
     token; descriptions from Telegram itself ("Forbidden: bot was blocked…") are kept."""
     if isinstance(exc, RetryAfter):
         return TransientSendError("telegram 429: flood control", retry_after=_seconds(exc))
+    if isinstance(exc, NotSent):
+        return TransientSendError("telegram: timed out before sending")
     if isinstance(exc, TimedOut):
-        if isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
-            return TransientSendError("telegram: timed out before sending")
         # The request went out; Telegram may have sent the message.
         return UncertainSendError("telegram: no answer in time")
     if isinstance(exc, Forbidden):
@@ -250,7 +323,7 @@ def send_error(exc: TelegramError) -> SendError:
     if isinstance(exc, InvalidToken):
         # Our credentials, not the person: try again once TELEGRAM_BOT_TOKEN is fixed.
         return TransientSendError("telegram: bot token refused (TELEGRAM_BOT_TOKEN)")
-    if isinstance(exc, NetworkError) and isinstance(exc.__cause__, httpx.RemoteProtocolError):
+    if isinstance(exc, ConnectionLost):
         return UncertainSendError("telegram: connection lost while sending")
     # 5xx, refused connections, anything else: later.
     return TransientSendError(f"telegram: {type(exc).__name__}")
@@ -274,7 +347,7 @@ async def set_webhook(
         if not value:
             raise ConfigError(f"Config '{name}' is missing, and has no default.")
     url = f"{public_base_url.rstrip('/')}/webhooks/telegram"
-    requests = _requests(timeout=20.0)
+    requests = _requests(api_base_url, timeout=20.0)
     bot = _make_bot(bot_token, api_base_url, requests)
     try:
         async with bot:
