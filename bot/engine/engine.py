@@ -20,9 +20,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.booking.desk import BookingDesk
@@ -34,6 +33,7 @@ from bot.engine.compose import Composer
 from bot.engine.distress import Distress, detect_distress
 from bot.engine.events import HANDLERS
 from bot.engine.help import SHOW_QUESTION, open_episode
+from bot.engine.inbound_log import log_inbound
 from bot.engine.keywords import match_keyword
 from bot.engine.messages import WELCOME_BACK
 from bot.engine.turn import Turn, been_away, find_conversation, load_state, save_state
@@ -58,8 +58,6 @@ __all__ = ["Engine"]
 
 log = logging.getLogger(__name__)
 
-_LOG_INBOUND = insert(cast(Table, InboundMessage.__table__)).returning(InboundMessage.id)
-"""The inbound log's row, in Core: written once, never read back in the turn."""
 _START_WITH_CODE = re.compile(r"/start[ _]+([A-Za-z0-9-]{2,16})", re.IGNORECASE)
 
 
@@ -199,29 +197,21 @@ class Engine:
         if not turn.erased:  # while they have a request for help open, its text, sealed
             episode = open_episode(session, turn.contact)
             kept.keep_exchange(session, self.settings, episode, text, outbounds, now)
-        # The message is written with everything else, in one flush at commit (a second
-        # delivery of it is refused there by its unique key: see `handle`). Its row
-        # marks when the person last wrote, on their contact and on this identity, which
-        # is reachable again (a trigger: the migration 9c4e2f7a1b3d).
-        logged = session.execute(
-            _LOG_INBOUND,
-            {
-                "channel": inbound.channel,
-                "provider_id": provider_id,
-                "contact_id": None if turn.erased else turn.contact.id,
-                "identity_id": None if turn.erased else identity.id,
-                "kind": "media" if inbound.media else ("text" if text.strip() else "empty"),
-                "received_at": now,
-            },
-        ).scalar_one()
+        # Written last, with the replies: a second delivery of the message is refused
+        # here by its unique key (see `turn`).
+        # After an erasure (or a refusal, which erases) nothing links back.
+        contact_id = None if turn.erased else turn.contact.id
+        identity_id = None if turn.erased else identity.id
+        logged = log_inbound(
+            session, inbound, provider_id, now, contact_id=contact_id, identity_id=identity_id
+        )
         replies = self.writer.replies(
             session,
             logged,
             outbounds,
             now,
-            # After an erasure (or a refusal, which erases) nothing links back.
-            contact_id=None if turn.erased else turn.contact.id,
-            identity_id=None if turn.erased else identity.id,
+            contact_id=contact_id,
+            identity_id=identity_id,
             send_now=send_now,
         )
         log.info(
