@@ -43,6 +43,9 @@ SECTION = "1. Inbound SMS pipeline (complete orientations)"
 PEOPLE = 32  # people per run, each through the whole orientation
 CONCURRENCY = 16  # conversations in flight at once
 FORM = "application/x-www-form-urlencoded"
+IN_PROCESS_TARGETS = {"sqlite": 0.30, "postgresql": 0.20}
+"""Ratios to the bare endpoint that the in-process pipeline is to reach (issue 15; the
+project's goal on SQLite: 0.50)."""
 FIXED_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Merci</Message></Response>'
 
 Send = Callable[[httpx.AsyncClient, dict[str, str], str], Awaitable[httpx.Response]]
@@ -127,11 +130,11 @@ def in_process(report: Report, kind: str) -> None:
                 ours.append(runner.throughput(create_app(orienta)))
         finally:
             orienta.close()
-    add_pair(report, f"in-process, {kind}", bases, ours, target=kind == "sqlite")
+    add_pair(report, f"in-process, {kind}", bases, ours, target=IN_PROCESS_TARGETS[kind])
 
 
 def add_pair(
-    report: Report, where: str, bases: list[float], ours: list[float], target: bool
+    report: Report, where: str, bases: list[float], ours: list[float], target: float | None
 ) -> None:
     import statistics
 
@@ -145,11 +148,11 @@ def add_pair(
             "turns/s",
             ours,
             baseline=base_name,
-            target="≥ 0.30x baseline" if target else "",
+            target=f"≥ {target:.2f}x baseline" if target else "",
         )
     )
     if target and figure.ratio is not None:
-        figure.met = figure.ratio >= 0.30
+        figure.met = figure.ratio >= target
 
 
 def over_loopback(report: Report, kind: str) -> None:
@@ -180,7 +183,7 @@ def over_loopback(report: Report, kind: str) -> None:
             for _ in range(RUNS):
                 bases.append(measure(base_port))
                 ours.append(measure(port))
-    add_pair(report, f"loopback (uvicorn), {kind}", bases, ours, target=False)
+    add_pair(report, f"loopback (uvicorn), {kind}", bases, ours, target=None)
 
 
 async def drive_loopback(

@@ -43,4 +43,4 @@ def log_inbound(
         "kind": "media" if inbound.media else ("text" if text.strip() else "empty"),
         "received_at": now,
     }
-    return int(session.execute(_INSERT, values).scalar_one())
+    return int(session.connection().execute(_INSERT, values).scalar_one())

@@ -148,7 +148,7 @@ class OutboxWriter:
         ]
         # Core, not ORM objects: a turn's rows are written, never read back or changed.
         written = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
-        ids = session.execute(written, rows).scalars().all()
+        ids = session.connection().execute(written, rows).scalars().all()
         return [(o, row_id if send_now else None) for o, row_id in zip(keyed, ids, strict=True)]
 
     def to_person(

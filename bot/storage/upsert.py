@@ -32,4 +32,5 @@ def upsert(session: Session, table: Table, values: Mapping[str, Any], keys: Sequ
         statement = _BUILT[shape] = insert.on_conflict_do_update(
             index_elements=list(keys), set_=changed
         )
-    session.execute(statement, dict(values))
+    # On the connection: a Core statement needs none of the ORM's work (autoflush and all).
+    session.connection().execute(statement, dict(values))
