@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot.storage.threads import DatabaseThreads
 
@@ -175,21 +176,31 @@ def in_savepoints(session: Session, works: Sequence[Work]) -> list[_Done | BaseE
     return outcomes
 
 
+RUN_AGAIN_SQLSTATES = frozenset({"40P01", "40001"})
+"""PostgreSQL's deadlock detected (two batches locking rows in opposite orders: one is
+aborted) and serialization failure: nothing wrong with the piece, run it again."""
+
+
 def _one(session: Session, work: Work) -> _Done | BaseException:
     for attempt in range(ATTEMPTS):
         try:
             with session.begin_nested():
                 return _Done(work(session))
-        except IntegrityError as exc:
-            # A unique key refused it: the same message again, or the same new person
-            # stored concurrently. Run again: it finds what it conflicted with.
-            log.info("retrying after a unique-key conflict", extra={"attempt": attempt})
+        except (IntegrityError, StaleDataError) as exc:
+            # A unique key refused it (the same message again, the same new person
+            # stored concurrently), or a row it read changed before it wrote (a
+            # versioned row: the conversation). Run again: it finds what it met.
+            log.info("running again after a conflict", extra={"attempt": attempt})
             if attempt == ATTEMPTS - 1:
                 return exc
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise  # the whole transaction is lost, not this piece alone
-            return exc
+            if getattr(exc.orig, "sqlstate", None) not in RUN_AGAIN_SQLSTATES:
+                return exc
+            log.warning("running again after a deadlock", extra={"attempt": attempt})
+            if attempt == ATTEMPTS - 1:
+                return exc
         except Exception as exc:
             return exc
     raise AssertionError("unreachable")

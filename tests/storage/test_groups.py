@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import Connection, create_engine, event, func, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -16,7 +18,8 @@ from bot.app import Orienta
 from bot.commands.sms_cost import orientation_path
 from bot.messaging import Inbound
 from bot.storage.groups import GroupCommit
-from bot.storage.models import Answer, Conversation, InboundMessage
+from bot.storage.models import Answer, Contact, Conversation, InboundMessage
+from tests.conftest import FakeClock
 
 
 @pytest.fixture
@@ -168,3 +171,61 @@ def test_turns_survive_the_database_closing_their_connections(orienta: Orienta) 
     (replies,) = asyncio.run(receive_all(orienta, [sms(1, "1", 1)]))
     assert isinstance(replies, list) and replies  # answered, not a 5xx
     assert count(orienta, select(func.count()).select_from(InboundMessage)) == 2
+
+
+def test_a_turn_that_waited_for_the_persons_lock_answers_what_the_other_committed(
+    orienta: Orienta, clock: FakeClock
+) -> None:
+    """PostgreSQL: a turn that waited for a person's row lock (another process had one
+    of their messages) first read them as they were; it runs again on what the other
+    committed rather than writing over it."""
+    if not orienta.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: nobody waits for a row lock")
+
+    def move_to(person: int, step: str, connection: Connection) -> None:
+        connection.execute(
+            update(Conversation)
+            .where(Conversation.contact_id == contact_of(person))
+            .values(step=step, updated_at=clock() + timedelta(seconds=1))
+        )
+
+    def contact_of(person: int) -> int:
+        with orienta.sessions() as session:
+            found = session.scalar(
+                select(InboundMessage.contact_id).where(
+                    InboundMessage.provider_id == f"SMgroup{person}-0"
+                )
+            )
+        assert found is not None
+        return found
+
+    for person in (1, 2, 3):
+        orienta.engine.handle(sms(person, "bonjour", 0))
+    orienta.engine.handle(sms(1, "1", 1))  # where "1" leads: another question
+    with orienta.sessions() as session:
+        following = session.scalar(
+            select(Conversation.step).where(Conversation.contact_id == contact_of(1))
+        )
+    assert following is not None
+    with orienta.database.begin() as connection:  # person 2: moved on, nobody waiting
+        move_to(2, following, connection)
+    expected = [o.text for o in orienta.engine.handle(sms(2, "1", 1))]
+
+    other = create_engine(orienta.settings.database_url, poolclass=NullPool)
+    waiting = ThreadPoolExecutor(1)
+    try:
+        with other.begin() as connection:  # another process, in person 3's turn
+            connection.execute(
+                select(Contact.id).where(Contact.id == contact_of(3)).with_for_update()
+            )
+            turn = waiting.submit(orienta.engine.handle, sms(3, "1", 1))
+            while not connection.scalar(  # until the turn waits for the lock
+                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            ):
+                assert not turn.done(), turn.result()
+            move_to(3, following, connection)
+        replies = turn.result(timeout=30)
+    finally:
+        waiting.shutdown()
+        other.dispose()
+    assert [o.text for o in replies] == expected

@@ -106,6 +106,16 @@ class Conversation(Base):
     nudged_at: Mapped[MaybeTimestamp]
     """When the one nudge after an abandoned orientation went (bot/jobs.py)."""
 
+    # Written only if still as read: `updated_at` is the row's version. On PostgreSQL a
+    # turn that waited for the person's lock (another process, another address of
+    # theirs) read the conversation and answers as they were when it started waiting:
+    # its UPDATE then matches no row (StaleDataError), and the turn runs again on what
+    # the other one committed (bot/storage/groups.py). The writer sets the new value.
+    __mapper_args__ = {  # noqa: RUF012 (read once, by the mapper)
+        "version_id_col": updated_at,
+        "version_id_generator": False,
+    }
+
 
 class Answer(Base):
     """One answer of a contact, under a field name and an option key (or keys)."""
