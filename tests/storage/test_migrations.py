@@ -4,8 +4,12 @@ verifies), on SQLite and on PostgreSQL, and the newest one can be undone and red
 from __future__ import annotations
 
 from alembic import command
+from sqlalchemy import func, select
 
+from bot.app import Orienta
+from bot.messaging import Inbound
 from bot.storage.db import alembic_config
+from bot.storage.models import OutboxMessage
 
 
 def test_the_migrations_match_the_models(database_url: str) -> None:
@@ -14,3 +18,26 @@ def test_the_migrations_match_the_models(database_url: str) -> None:
     command.downgrade(config, "-1")
     command.upgrade(config, "head")
     command.check(config)
+
+
+def test_upgrading_and_downgrading_keeps_each_reply_linked_to_its_message(
+    orienta: Orienta,
+) -> None:
+    """SQLite rebuilds a table to drop a column: dropping the old copy must not null
+    outbox_messages.inbound_id (ON DELETE SET NULL), which says what is a reply."""
+    orienta.engine.handle(Inbound("sms", "+224000000901", "bonjour", provider_id="SMmig1"))
+    linked = (
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.inbound_id.is_not(None))
+    )
+
+    def replies_linked() -> int:
+        with orienta.database.connect() as connection:
+            return int(connection.scalar(linked) or 0)
+
+    before = replies_linked()
+    assert before > 0
+    config = alembic_config(orienta.settings.database_url)
+    command.downgrade(config, "-1")
+    assert replies_linked() == before
+    command.upgrade(config, "head")
+    assert replies_linked() == before

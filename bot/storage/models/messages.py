@@ -24,7 +24,7 @@ class InboundMessage(Base):
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
     identity_id: Mapped[int | None] = mapped_column(
-        ForeignKey("channel_identities.id", ondelete="SET NULL")
+        ForeignKey("channel_identities.id", ondelete="SET NULL"), index=True
     )
     """The address it came from. Inserting the row marks, by a trigger, when the person
     last wrote on their contact and on that identity (which is reachable again)."""

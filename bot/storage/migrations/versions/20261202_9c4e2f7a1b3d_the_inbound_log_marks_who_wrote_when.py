@@ -13,7 +13,8 @@ fewer per turn, and the three can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,16 +31,29 @@ _MARK = (
 )
 
 
+_FK = "fk_inbound_messages_identity_id_channel_identities"
+_INDEX = "ix_inbound_messages_identity_id"
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("identity_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_inbound_messages_identity_id_channel_identities"),
+    if op.get_bind().dialect.name == "postgresql":
+        op.add_column("inbound_messages", sa.Column("identity_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            _FK,
+            "inbound_messages",
             "channel_identities",
             ["identity_id"],
             ["id"],
             ondelete="SET NULL",
         )
+    else:
+        with _replies_kept_linked(), op.batch_alter_table("inbound_messages") as batch_op:
+            batch_op.add_column(sa.Column("identity_id", sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(
+                _FK, "channel_identities", ["identity_id"], ["id"], ondelete="SET NULL"
+            )
+    # Erasing a person deletes their identities: each nulls its inbound rows by this.
+    op.create_index(_INDEX, "inbound_messages", ["identity_id"])
     # A person who just wrote from an address: when, on their contact and that address
     # (reachable again, whatever a provider said before).
     if op.get_bind().dialect.name == "postgresql":
@@ -60,13 +74,28 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(_INDEX, table_name="inbound_messages")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER inbound_marks_last_seen ON inbound_messages")
         op.execute("DROP FUNCTION orienta_inbound_marks_last_seen()")
-    else:
-        op.execute("DROP TRIGGER inbound_marks_last_seen")
-    with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_inbound_messages_identity_id_channel_identities"), type_="foreignkey"
-        )
+        op.drop_constraint(_FK, "inbound_messages", type_="foreignkey")
+        op.drop_column("inbound_messages", "identity_id")
+        return
+    op.execute("DROP TRIGGER inbound_marks_last_seen")
+    with _replies_kept_linked(), op.batch_alter_table("inbound_messages") as batch_op:
+        batch_op.drop_constraint(_FK, type_="foreignkey")
         batch_op.drop_column("identity_id")
+
+
+@contextlib.contextmanager
+def _replies_kept_linked() -> Iterator[None]:
+    """SQLite changes a table's columns by rebuilding it, and dropping the old copy
+    nulls, through outbox_messages.inbound_id's ON DELETE SET NULL, every reply's link
+    to the message it answers (what makes it a reply): kept aside, and put back."""
+    op.execute("CREATE TEMPORARY TABLE replies_kept AS SELECT id, inbound_id FROM outbox_messages")
+    yield
+    op.execute(
+        "UPDATE outbox_messages SET inbound_id = "
+        "(SELECT inbound_id FROM replies_kept WHERE replies_kept.id = outbox_messages.id)"
+    )
+    op.execute("DROP TABLE replies_kept")
