@@ -23,7 +23,15 @@ from urllib.request import getproxies, proxy_bypass
 import aiohttp
 import certifi
 
-__all__ = ["FAILURES", "POOL_SIZE", "HttpClient", "basic_auth", "sent_without_answer", "timeouts"]
+__all__ = [
+    "FAILURES",
+    "FORM",
+    "POOL_SIZE",
+    "HttpClient",
+    "basic_auth",
+    "sent_without_answer",
+    "timeouts",
+]
 
 POOL_SIZE = 64
 """Connections one sender keeps open to its provider, at most: the dispatcher sends eight rows at
@@ -37,7 +45,9 @@ likely the server closes it just as a request goes out on it, which reads as a r
 sent without an answer."""
 
 FAILURES = (aiohttp.ClientError, TimeoutError, OSError)
-"""What a request can fail with, short of a bug."""
+"""What a request can fail with, short of a bug. Raise ours `from None`: aiohttp's
+messages quote the URL, which holds a bot token or a phone number."""
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def timeouts(seconds: float) -> aiohttp.ClientTimeout:

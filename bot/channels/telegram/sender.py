@@ -45,7 +45,7 @@ from bot.channels.base import (
     UncertainSendError,
     VoiceFiles,
 )
-from bot.channels.http import FAILURES, HttpClient, sent_without_answer
+from bot.channels.http import FAILURES, FORM, HttpClient, sent_without_answer
 from bot.channels.telegram.keyboards import render_telegram
 from bot.channels.telegram.updates import ALLOWED_UPDATES
 from bot.errors import ConfigError, OrientaError
@@ -138,7 +138,6 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(name) from None
 
 
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
@@ -324,7 +323,10 @@ def send_error(exc: TelegramError) -> SendError:
         # Our credentials, not the person: try again once TELEGRAM_BOT_TOKEN is fixed.
         return TransientSendError("telegram: bot token refused (TELEGRAM_BOT_TOKEN)")
     if isinstance(exc, ConnectionLost):
-        return UncertainSendError("telegram: connection lost while sending")
+        # It may have been sent, but the Bot API cannot be asked (no reconciliation):
+        # an uncertain row would be sent again all the same, two minutes later
+        # (OUTBOX_STALE_AFTER_SECONDS). Sooner is better for the person waiting.
+        return TransientSendError("telegram: connection lost while sending")
     # 5xx, refused connections, anything else: later.
     return TransientSendError(f"telegram: {type(exc).__name__}")
 

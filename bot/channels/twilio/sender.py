@@ -20,7 +20,7 @@ from bot.channels.base import (
     TransientSendError,
     UncertainSendError,
 )
-from bot.channels.http import FAILURES, HttpClient, basic_auth, sent_without_answer
+from bot.channels.http import FAILURES, FORM, HttpClient, basic_auth, sent_without_answer
 from bot.channels.registry import channel_type
 from bot.messaging import Outbound
 
@@ -31,7 +31,6 @@ OPTED_OUT_CODES = {21610}  # the person replied STOP to the sender (Twilio's own
 UNREACHABLE_CODES = {21211, 21214, 21217, 21407, 21612, 21614, 63003}  # not 21408: geo permission
 
 
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 """The form is encoded here as httpx encoded it (`urlencode`, one MediaUrl field per
 recording) and posted as bytes."""
 
@@ -102,8 +101,8 @@ class TwilioSender:
         except FAILURES as exc:
             if sent_without_answer(exc):
                 # The request went out; Twilio may have accepted it. Reconciliation decides.
-                raise UncertainSendError(f"twilio: no answer ({type(exc).__name__})") from exc
-            raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
+                raise UncertainSendError(f"twilio: no answer ({type(exc).__name__})") from None
+            raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from None
         if status in (200, 201):
             return str(json.loads(answer)["sid"])
         raise _send_error(status, headers, answer)
@@ -118,7 +117,7 @@ class TwilioSender:
             async with self._http.session().get(self._messages_url, params=params) as response:
                 status, headers, answer = response.status, response.headers, await response.read()
         except FAILURES as exc:
-            raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
+            raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from None
         if status != 200:
             raise _send_error(status, headers, answer)
         body = self.body(payload)
