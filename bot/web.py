@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -85,8 +87,9 @@ class WebGateway:
         self.wake.set()  # a failure may have queued a fallback: the loop takes it now
 
     async def report(self, report: DeliveryReport) -> bool:
-        try:
-            return await self.orienta.db.run(self.dispatcher.claims.report, report)
+        try:  # with the turns of the moment, in their transaction
+            record = functools.partial(self.dispatcher.claims.report_in, report=report)
+            return await self.orienta.group.run(record)
         except SQLAlchemyError:
             log.exception("delivery report not stored")
             raise NotStored("delivery report not stored") from None
@@ -101,12 +104,11 @@ def _orienta(request: Request) -> Orienta:
 
 
 async def health(request: Request) -> Response:
-    def ping() -> None:
-        with _orienta(request).database.connect() as connection:
-            connection.execute(text("SELECT 1"))
+    def ping(session: Session) -> None:
+        session.execute(text("SELECT 1"))
 
-    try:
-        await _orienta(request).db.run(ping)
+    try:  # as the webhooks reach the database: a connection found dead is replaced
+        await _orienta(request).group.run(ping)
     except SQLAlchemyError:
         return JSONResponse({"status": "database unreachable"}, status_code=503)
     return JSONResponse({"status": "ok", "channels": enabled_channels(_orienta(request))})
@@ -195,6 +197,7 @@ def create_app(
             if loop is not None:
                 await loop  # the batch under way is sent and recorded first
             await outbox.aclose()
+            await running.group.aclose()  # what the webhooks gave it, written
             running.db.shutdown()
             if owned:
                 running.close()

@@ -51,27 +51,6 @@ def address_hash(key: str, address: str) -> str:
     return hmac.new(key.encode(), address.strip().encode(), hashlib.sha256).hexdigest()
 
 
-def find_identity(
-    session: Session, key: str, channel: str, address: str, *, lock: bool = False
-) -> ChannelIdentity | None:
-    """The identity for (channel, address), its contact row locked when `lock` (PostgreSQL)."""
-    # One query: the identity with its contact (which `identity.contact` then finds
-    # loaded). The contact row's lock serialises concurrent messages of one person (a
-    # no-op on SQLite, whose writes are serialised by the database lock anyway).
-    query = (
-        select(ChannelIdentity, Contact)
-        .join(Contact, Contact.id == ChannelIdentity.contact_id)
-        .where(
-            ChannelIdentity.channel == channel,
-            ChannelIdentity.address_hash == address_hash(key, address),
-        )
-    )
-    if lock:
-        query = query.with_for_update(of=Contact)
-    row = session.execute(query).one_or_none()
-    return None if row is None else row[0]
-
-
 class Person(NamedTuple):
     """Everything a turn reads about the person writing, from one statement."""
 
@@ -101,6 +80,14 @@ def find_person(
 
 
 _PERSON: dict[tuple[str, bool], Select[Any]] = {}
+
+
+def find_identity(
+    session: Session, key: str, channel: str, address: str, *, lock: bool = False
+) -> ChannelIdentity | None:
+    """The identity for (channel, address), as `find_person` finds it."""
+    person = find_person(session, key, channel, address, lock=lock)
+    return None if person is None else person.identity
 
 
 def _person_query(dialect: str, lock: bool) -> Select[Any]:

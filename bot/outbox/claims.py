@@ -255,10 +255,10 @@ class Claims:
                     opted_out=o.opted_out,
                 )
 
-    def report(self, report: DeliveryReport) -> bool:
-        """Record a provider's status report, in a transaction of its own."""
-        with self.sessions.begin() as session:
-            return self.delivery.report(session, report, self.clock())
+    def report_in(self, session: Session, report: DeliveryReport) -> bool:
+        """Record a provider's status report in `session`'s transaction; False when no
+        message has its key."""
+        return self.delivery.report(session, report, self.clock())
 
     def record_sent(self, row_id: int, provider_id: str) -> None:
         self.record([Outcome(_bare(row_id), "sent", provider_id=provider_id)])

@@ -118,23 +118,19 @@ class GroupCommit:
         return taken
 
     async def _run_batch(self, batch: list[_Piece]) -> None:
+        running = asyncio.ensure_future(self.threads.run(self._commit, [p.work for p in batch]))
         try:
-            outcomes: list[_Done | BaseException] = await self.threads.run(
-                self._commit, [p.work for p in batch]
-            )
-        except Exception as exc:  # the commit itself failed: nothing of it is stored
-            outcomes = [exc] * len(batch)
-        except BaseException:  # shutting down: nobody is told it is stored
+            outcomes: list[_Done | BaseException] = await asyncio.shield(running)
+        except asyncio.CancelledError:
+            # Shutting down: nobody is told it is stored, and the thread ends its
+            # transaction all the same; its people stay busy until it has.
             for piece in batch:
                 piece.future.cancel()
+            running.add_done_callback(lambda _: self._release(batch))
             raise
-        finally:
-            self.batches += 1
-            self._batches_in_flight -= 1
-            for piece in batch:
-                if piece.key is not None:
-                    self._keys_in_flight.discard(piece.key)
-            self._start_batches()
+        except Exception as exc:  # the commit itself failed: nothing of it is stored
+            outcomes = [exc] * len(batch)
+        self._release(batch)
         for piece, outcome in zip(batch, outcomes, strict=True):
             if piece.future.done():
                 continue
@@ -142,6 +138,20 @@ class GroupCommit:
                 piece.future.set_exception(outcome)
             else:
                 piece.future.set_result(outcome.value)
+
+    def _release(self, batch: list[_Piece]) -> None:
+        self.batches += 1
+        self._batches_in_flight -= 1
+        for piece in batch:
+            if piece.key is not None:
+                self._keys_in_flight.discard(piece.key)
+        self._start_batches()
+
+    async def aclose(self) -> None:
+        """Once nothing new comes (shutting down): wait for the batches in flight and
+        for what still waits to be written. Nothing given to `run` is dropped."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def _commit(self, works: Sequence[Work]) -> list[_Done | BaseException]:
         try:

@@ -229,3 +229,19 @@ def test_a_turn_that_waited_for_the_persons_lock_answers_what_the_other_committe
         waiting.shutdown()
         other.dispose()
     assert [o.text for o in replies] == expected
+
+
+def test_shutting_down_writes_what_was_given_first(orienta: Orienta) -> None:
+    async def scenario() -> int:
+        group = orienta.group
+        waiting = [
+            asyncio.ensure_future(group.run(orienta.engine.turn(sms(p, "bonjour", 0))))
+            for p in range(5)
+        ]
+        await asyncio.sleep(0)  # all five given, the first batch under way
+        await group.aclose()
+        stored = count(orienta, select(func.count()).select_from(InboundMessage))
+        assert all(w.done() for w in waiting)
+        return stored
+
+    assert asyncio.run(scenario()) == 5
