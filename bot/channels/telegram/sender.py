@@ -138,8 +138,6 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(name) from None
 
 
-
-
 def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
     """The call's parameters as HTTPXRequest sends them: a form, or multipart when files
     are uploaded (a recording), the parameters JSON-encoded either way."""
