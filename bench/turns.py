@@ -42,8 +42,6 @@ def _inbound(person: int, turn: int, text: str) -> Any:
 
 
 def measure(kind: str) -> dict[str, float]:
-    from bot.storage.groups import in_savepoints
-
     turns = orientation_turns()
     with database(kind) as url, tempfile.TemporaryDirectory() as var:
         orienta = open_bench_orienta(environ(url, var))
@@ -63,9 +61,8 @@ def measure(kind: str) -> dict[str, float]:
                     people = range(start, start + BATCH)
                     works = [orienta.engine.turn(_inbound(p, t, text)) for p in people]
                     counted.clear()
-                    with orienta.sessions.begin() as session:
-                        for outcome in in_savepoints(session, works):
-                            assert not isinstance(outcome, BaseException), outcome
+                    for outcome in orienta.group.commit_batch(works):
+                        assert not isinstance(outcome, BaseException), outcome
                     ours = [s for s in counted if not s.lstrip().upper().startswith(NOT_THE_TURNS)]
                     kind_of = "first" if t == 0 else ("last" if t == len(turns) - 1 else "mid")
                     by_kind[kind_of].append(len(ours) / BATCH)
