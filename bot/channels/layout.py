@@ -61,7 +61,8 @@ def render_plain(outbound: Outbound, channel: str) -> str:
 
 def utf16_length(text: str) -> int:
     """Length as Telegram (and JavaScript) count it: characters beyond U+FFFF count two."""
-    return sum(2 if ord(char) > 0xFFFF else 1 for char in text)
+    # UTF-16-LE takes two bytes a unit (in C, rather than a loop over the characters).
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def split_text(text: str, limit: int) -> list[str]:
