@@ -1,5 +1,5 @@
 """Group commit: the database work of requests that arrive together, written in one
-transaction, each piece in a savepoint of its own.
+transaction, a piece that fails rolled back alone.
 
 A webhook's turn costs far less than the commit that makes it durable (a WAL write on
 SQLite, a round trip and an fsync on PostgreSQL) and than the hand-off to a database
