@@ -7,6 +7,8 @@ begins (BEGIN IMMEDIATE), so two transactions never fail on each other: one wait
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +30,7 @@ __all__ = [
     "make_engine",
     "make_sessionmaker",
     "migrate",
+    "migrating",
 ]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -102,13 +105,34 @@ def is_up_to_date(engine: Engine) -> bool:
         return MigrationContext.configure(connection).get_current_revision() == head
 
 
+@contextlib.contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction to change the schema on. On SQLite, with foreign
+    keys off until it ends: SQLite changes a table by rebuilding it, and dropping the
+    old copy would run the ON DELETE actions of every table that points to it (CASCADE
+    deleting their rows, SET NULL unlinking them). What the migration leaves is checked
+    before it commits."""
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:  # outside any transaction, or SQLite ignores it
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise StorageError("the migration left rows pointing to nothing")
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
 def migrate(engine: Engine) -> None:
     """Bring the database to the latest schema (a no-op when it already is)."""
     try:
         if is_up_to_date(engine):
             return
         config = alembic_config(engine.url.render_as_string(hide_password=False))
-        with engine.begin() as connection:
+        with migrating(engine) as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except OperationalError as exc:

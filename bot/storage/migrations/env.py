@@ -9,7 +9,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 from bot.settings import load_settings
-from bot.storage.db import make_engine
+from bot.storage.db import make_engine, migrating
 from bot.storage.models import Base, UTCDateTime
 
 config = context.config
@@ -50,7 +50,7 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = make_engine(_url())
-    with engine.begin() as conn:
+    with migrating(engine) as conn:
         _run(conn)
     engine.dispose()
 

@@ -13,8 +13,7 @@ fewer per turn, and the three can never disagree.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -47,7 +46,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
     else:
-        with _replies_kept_linked(), op.batch_alter_table("inbound_messages") as batch_op:
+        with op.batch_alter_table("inbound_messages") as batch_op:
             batch_op.add_column(sa.Column("identity_id", sa.Integer(), nullable=True))
             batch_op.create_foreign_key(
                 _FK, "channel_identities", ["identity_id"], ["id"], ondelete="SET NULL"
@@ -82,20 +81,6 @@ def downgrade() -> None:
         op.drop_column("inbound_messages", "identity_id")
         return
     op.execute("DROP TRIGGER inbound_marks_last_seen")
-    with _replies_kept_linked(), op.batch_alter_table("inbound_messages") as batch_op:
+    with op.batch_alter_table("inbound_messages") as batch_op:
         batch_op.drop_constraint(_FK, type_="foreignkey")
         batch_op.drop_column("identity_id")
-
-
-@contextlib.contextmanager
-def _replies_kept_linked() -> Iterator[None]:
-    """SQLite changes a table's columns by rebuilding it, and dropping the old copy
-    nulls, through outbox_messages.inbound_id's ON DELETE SET NULL, every reply's link
-    to the message it answers (what makes it a reply): kept aside, and put back."""
-    op.execute("CREATE TEMPORARY TABLE replies_kept AS SELECT id, inbound_id FROM outbox_messages")
-    yield
-    op.execute(
-        "UPDATE outbox_messages SET inbound_id = "
-        "(SELECT inbound_id FROM replies_kept WHERE replies_kept.id = outbox_messages.id)"
-    )
-    op.execute("DROP TABLE replies_kept")
