@@ -90,8 +90,9 @@ class Engine:
     def turn(
         self, inbound: Inbound, *, send_now: bool = False
     ) -> Callable[[Session], list[Outbound]]:
-        """The work of answering `inbound`, for a transaction that runs it in a savepoint
-        (bot/storage/groups.py): its replies, stored once that transaction commits.
+        """The work of answering `inbound`, for a transaction shared with other turns
+        (bot/storage/groups.py): its replies, stored once that transaction commits. It
+        may run more than once (after a conflict): it only reads and writes the database.
 
         With `send_now` (Telegram, whose webhook answer cannot carry replies), the replies'
         rows are stored already claimed for sending, and each fresh reply carries its
@@ -108,7 +109,7 @@ class Engine:
             seen_before = runs > 0
             runs += 1
             replies = self._handle(session, inbound, seen_before, send_now)
-            session.flush()  # what the ORM holds (the conversation), in this savepoint
+            session.flush()  # what the ORM holds (the conversation), before the next turn
             return [
                 replace(outbound, claimed_id=row_id) if row_id is not None else outbound
                 for outbound, row_id in replies
