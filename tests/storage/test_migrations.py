@@ -3,12 +3,14 @@ verifies), on SQLite and on PostgreSQL, and the newest one can be undone and red
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.app import Orienta
 from bot.messaging import Inbound
-from bot.storage.db import alembic_config
+from bot.storage.db import alembic_config, make_engine, migrate
 from bot.storage.models import OutboxMessage
 
 
@@ -41,3 +43,30 @@ def test_upgrading_and_downgrading_keeps_each_reply_linked_to_its_message(
     assert replies_linked() == before
     command.upgrade(config, "head")
     assert replies_linked() == before
+
+
+def test_a_migration_that_rebuilds_the_contacts_table_keeps_their_answers(
+    tmp_path: Path,
+) -> None:
+    """e6c2e856868a rebuilds `contacts` on SQLite; with foreign keys on, dropping the
+    old copy deleted every answer (ON DELETE CASCADE). Migrations run with them off."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "41da8793df68")  # just before it
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO contacts (id, public_id, consent, created_at) "
+                "VALUES (1, 'p1', 'given', '2026-11-28 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO answers (contact_id, field, value, updated_at) "
+                "VALUES (1, 'sector', '\"agriculture\"', '2026-11-28 00:00:00')"
+            )
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM answers")) == 1
+    engine.dispose()
