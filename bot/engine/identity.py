@@ -9,6 +9,7 @@ the `address` column without touching callers. One phone on several phone channe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -67,19 +68,13 @@ def find_person(
     """The person writing from (channel, address), with their conversation and their
     answers, in one statement; their contact row locked when `lock` (PostgreSQL: it
     serialises concurrent messages of one person; SQLite serialises every write)."""
-    dialect = session.get_bind().dialect.name
-    query = _PERSON.get((dialect, lock))
-    if query is None:  # built once: building and keying it cost more than running it
-        query = _PERSON[(dialect, lock)] = _person_query(dialect, lock)
+    query = _person_query(session.get_bind().dialect.name, lock)
     hashed = address_hash(key, address)
     row = session.execute(query, {"channel": channel, "hashed": hashed}).one_or_none()
     if row is None:
         return None
     identity, contact, conversation, answers = row
     return Person(identity, contact, conversation, answers or {})
-
-
-_PERSON: dict[tuple[str, bool], Select[Any]] = {}
 
 
 def find_identity(
@@ -90,6 +85,7 @@ def find_identity(
     return None if person is None else person.identity
 
 
+@functools.cache  # built once: building and keying it cost more than running it
 def _person_query(dialect: str, lock: bool) -> Select[Any]:
     query = (
         select(ChannelIdentity, Contact, Conversation, _answers_of(dialect))

@@ -50,7 +50,6 @@ from bot.storage.models import (
     ChannelIdentity,
     Contact,
     HelpEpisode,
-    InboundMessage,
     JSONType,
     OutboxMessage,
     Partner,
@@ -68,7 +67,7 @@ def audience_key(key_prefix: str, contact_id: int) -> str:
     return f"{key_prefix}:{contact_id}"
 
 
-def _row(
+def _columns(
     key: str,
     channel: str,
     payload: dict[str, Any],
@@ -79,26 +78,31 @@ def _row(
     contact_id: int | None = None,
     identity_id: int | None = None,
     partner_id: int | None = None,
-    inbound: InboundMessage | None = None,
     inbound_id: int | None = None,
     attempts: int = 0,
+) -> dict[str, Any]:
+    """An outbox row's columns: the one place one is made (as an ORM object by `_row`,
+    or inserted in Core by `OutboxWriter.replies`)."""
+    return {
+        "idempotency_key": key,
+        "contact_id": contact_id,
+        "identity_id": identity_id,
+        "partner_id": partner_id,
+        "inbound_id": inbound_id,
+        "channel": channel,
+        "payload": payload,
+        "status": status,
+        "attempts": attempts,
+        "due_at": due_at or now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _row(
+    key: str, channel: str, payload: dict[str, Any], now: datetime, **columns: Any
 ) -> OutboxMessage:
-    """An outbox row: the one place one is made."""
-    return OutboxMessage(
-        idempotency_key=key,
-        contact_id=contact_id,
-        identity_id=identity_id,
-        partner_id=partner_id,
-        inbound=inbound,
-        inbound_id=inbound_id,
-        channel=channel,
-        payload=payload,
-        status=status,
-        attempts=attempts,
-        due_at=due_at or now,
-        created_at=now,
-        updated_at=now,
-    )
+    return OutboxMessage(**_columns(key, channel, payload, now, **columns))
 
 
 class OutboxWriter:
@@ -125,26 +129,25 @@ class OutboxWriter:
         erasure: nothing links back to the person. One statement for all of them."""
         if not outbounds:
             return []
+        turn_key = uuid.uuid4().hex
         keyed = [
-            replace(outbound, key=f"reply:{uuid.uuid4().hex}:{index}")
+            replace(outbound, key=f"reply:{turn_key}:{index}")
             for index, outbound in enumerate(outbounds)
         ]
+        status, attempts = ("sending", 1) if send_now else ("replied", 0)
         rows = [
-            {
-                "idempotency_key": outbound.key,
-                "contact_id": contact_id,
-                "identity_id": identity_id,
-                "partner_id": None,
-                "inbound_id": inbound_id,
-                "channel": outbound.channel,
-                "payload": outbound.payload(),
-                "status": "sending" if send_now else "replied",
-                "attempts": 1 if send_now else 0,
-                "due_at": now,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for outbound in keyed
+            _columns(
+                o.key,
+                o.channel,
+                o.payload(),
+                now,
+                status=status,
+                attempts=attempts,
+                contact_id=contact_id,
+                identity_id=identity_id,
+                inbound_id=inbound_id,
+            )
+            for o in keyed
         ]
         # Core, not ORM objects: a turn's rows are written, never read back or changed.
         written = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)

@@ -52,7 +52,7 @@ MAX_IN_FLIGHT = 2
 waits for the database. More would each hold fewer turns and a transaction of their
 own, and only take turns on the GIL (a web process's database work is Python, mostly)."""
 ATTEMPTS = 3
-"""Runs of a piece refused by a unique key before its caller gets the error."""
+"""Runs of a piece that met a conflict (`_runs_again`) before its caller gets the error."""
 
 
 @dataclass
@@ -164,7 +164,7 @@ class GroupCommit:
         try:
             return self._commit_once(works)
         except DBAPIError as exc:
-            if not exc.connection_invalidated:
+            if not _connection_lost(exc):
                 raise
             # A connection the database had closed (a restart): the pool is new now.
             # If it died in the COMMIT, what was stored is found again by its unique keys.
@@ -185,7 +185,7 @@ class GroupCommit:
                     session.expunge_all()  # as in_savepoints, below
                 return done
         except Exception as exc:
-            if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            if _connection_lost(exc):
                 raise
             log.info("a batch ran again, a savepoint each", extra={"pieces": len(works)})
         with self.sessions.begin() as session:
@@ -211,7 +211,7 @@ def in_savepoints(session: Session, works: Sequence[Work]) -> list[_Done | BaseE
 
 RUN_AGAIN_SQLSTATES = frozenset({"40P01", "40001"})
 """PostgreSQL's deadlock detected (two batches locking rows in opposite orders: one is
-aborted) and serialization failure: nothing wrong with the piece, run it again."""
+aborted) and serialization failure."""
 
 
 def _one(session: Session, work: Work) -> _Done | BaseException:
@@ -219,21 +219,28 @@ def _one(session: Session, work: Work) -> _Done | BaseException:
         try:
             with session.begin_nested():
                 return _Done(work(session))
-        except (IntegrityError, StaleDataError) as exc:
-            # A unique key refused it (the same message again, the same new person
-            # stored concurrently), or a row it read changed before it wrote (a
-            # versioned row: the conversation). Run again: it finds what it met.
-            log.info("running again after a conflict", extra={"attempt": attempt})
-            if attempt == ATTEMPTS - 1:
-                return exc
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise  # the whole transaction is lost, not this piece alone
-            if getattr(exc.orig, "sqlstate", None) not in RUN_AGAIN_SQLSTATES:
-                return exc
-            log.warning("running again after a deadlock", extra={"attempt": attempt})
-            if attempt == ATTEMPTS - 1:
-                return exc
         except Exception as exc:
-            return exc
+            if _connection_lost(exc):
+                raise  # the whole transaction is lost, not this piece alone
+            if not _runs_again(exc) or attempt == ATTEMPTS - 1:
+                return exc
+            log.info(
+                "running again after a conflict",
+                extra={"attempt": attempt, "error": type(exc).__name__},
+            )
     raise AssertionError("unreachable")
+
+
+def _runs_again(exc: Exception) -> bool:
+    """A conflict, not a fault of the piece: a unique key refused it (the same message
+    again, the same new person stored concurrently), a versioned row it read changed
+    before it wrote (the conversation), or PostgreSQL aborted it to break a deadlock. Run
+    again, it finds what it met."""
+    if isinstance(exc, (IntegrityError, StaleDataError)):
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) if isinstance(exc, DBAPIError) else None
+    return sqlstate in RUN_AGAIN_SQLSTATES
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated

@@ -6,6 +6,7 @@ one statement, whether the row exists or not, and no ORM object to load and flus
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,21 +17,19 @@ from sqlalchemy.orm import Session
 __all__ = ["upsert"]
 
 
-_BUILT: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], Any] = {}
-
-
 def upsert(session: Session, table: Table, values: Mapping[str, Any], keys: Sequence[str]) -> None:
     """Insert `values` into `table`, or, when a row has the same `keys` (a unique
     constraint), set its other columns to `values`."""
-    name = session.get_bind().dialect.name
-    shape = (name, table.name, tuple(values), tuple(keys))
-    statement = _BUILT.get(shape)
-    if statement is None:  # built once per shape: building it costs more than running it
-        dialect = postgresql if name == "postgresql" else sqlite
-        insert = dialect.insert(table)
-        changed = {c: insert.excluded[c] for c in values if c not in keys}
-        statement = _BUILT[shape] = insert.on_conflict_do_update(
-            index_elements=list(keys), set_=changed
-        )
+    statement = _statement(session.get_bind().dialect.name, table, tuple(values), tuple(keys))
     # On the connection: a Core statement needs none of the ORM's work (autoflush and all).
     session.connection().execute(statement, dict(values))
+
+
+@functools.cache  # once per shape: building the statement costs more than running it
+def _statement(
+    dialect_name: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...]
+) -> Any:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    insert = dialect.insert(table)
+    changed = {c: insert.excluded[c] for c in columns if c not in keys}
+    return insert.on_conflict_do_update(index_elements=list(keys), set_=changed)
